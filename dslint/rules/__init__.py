@@ -1,0 +1,49 @@
+"""The rule registry.
+
+A rule is a small class: its metadata (code, name, default, fix applicability, one-line summary)
+and a `check` method. File rules read one file's facts; project rules read the facts of every
+linted file at once (the call graph). Rules build messages from `dslint.knowledge`, never from
+hard-coded class names or status codes.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Dict, Iterable, List, Optional
+
+from dslint.findings import Finding
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    default_on: ClassVar[bool] = True
+    # "safe", "unsafe", or None when the rule has no mechanical fix.
+    fix_applicability: ClassVar[Optional[str]] = None
+    # Project rules need every file's facts (the call graph); file rules need one file's.
+    project_wide: ClassVar[bool] = False
+
+    def check_file(self, facts) -> Iterable[Finding]:
+        return ()
+
+    def check_project(self, project) -> Iterable[Finding]:
+        return ()
+
+
+def all_rules() -> List[Rule]:
+    """Every rule, ordered by code."""
+    from dslint.rules import ds001_syntax_error, ds101_unhandled, ds103_swallowed  # noqa: F401
+
+    return sorted((cls() for cls in _registry.values()), key=lambda rule: rule.code)
+
+
+def rules_by_code() -> Dict[str, Rule]:
+    return {rule.code: rule for rule in all_rules()}
+
+
+_registry: Dict[str, type] = {}
+
+
+def register(cls: type) -> type:
+    _registry[cls.code] = cls
+    return cls
