@@ -1,0 +1,171 @@
+"""Name resolution over one module, on top of LibCST's metadata providers.
+
+Answers the questions every analysis asks: what does this name or attribute refer to
+(`qualified_names`), what single value is this name bound to (`bound_value`), which function
+definition does it name (`function_def`).
+"""
+
+from __future__ import annotations
+
+from typing import FrozenSet, Optional
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
+
+try:
+    from libcst._metadata_dependent import LazyValue
+except ImportError:  # LibCST versions that resolve metadata eagerly
+    LazyValue = ()
+
+PROVIDERS = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider, PositionProvider)
+
+
+def _metadata(mapping, node: cst.CSTNode, default=None):
+    value = mapping.get(node, default)
+    return value() if LazyValue and isinstance(value, LazyValue) else value
+
+
+class Resolver:
+    def __init__(self, wrapper: MetadataWrapper, module_name: str, is_package: bool = False):
+        self.module = wrapper.module
+        self.module_name = module_name
+        # Relative imports in a package's __init__ start from the package itself.
+        self._import_base = f"{module_name}.__init__" if is_package else module_name
+        self._metadata = wrapper.resolve_many(PROVIDERS)
+        self._qualified = self._metadata[QualifiedNameProvider]
+        self._scopes = self._metadata[ScopeProvider]
+        self._parents = self._metadata[ParentNodeProvider]
+        self._positions = self._metadata[PositionProvider]
+
+    # --- positions and structure --------------------------------------------------------------
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return _metadata(self._parents, node)
+
+    def position(self, node: cst.CSTNode):
+        """The CodeRange of `node` (1-based lines, 0-based columns)."""
+        return _metadata(self._positions, node)
+
+    def scope(self, node: cst.CSTNode) -> Optional[Scope]:
+        return _metadata(self._scopes, node)
+
+    # --- names --------------------------------------------------------------------------------
+
+    def qualified_names(self, node: cst.CSTNode) -> FrozenSet[str]:
+        """Dotted names `node` may refer to; local definitions are prefixed with the module name."""
+        names = set()
+        for qualified in _metadata(self._qualified, node, ()):
+            name = qualified.name
+            if qualified.source.name == "LOCAL":
+                name = f"{self.module_name}.{name}" if self.module_name else name
+            elif qualified.source.name == "IMPORT" and name.startswith("."):
+                name = absolute_import(self._import_base, name)
+            names.add(name)
+        return frozenset(names)
+
+    def assignments(self, name: cst.Name) -> tuple:
+        scope = self.scope(name)
+        if scope is None or name.value not in scope:
+            return ()
+        return tuple(a for a in scope[name.value] if isinstance(a, Assignment))
+
+    def bound_value(self, name: cst.Name) -> Optional[cst.BaseExpression]:
+        """The value of `name` when every binding it has assigns the same expression once.
+
+        Covers module constants and locals set once (`x = 3`, `x: int = 3`); a name rebound,
+        a parameter, a loop target or an import gives None.
+        """
+        bindings = self.assignments(name)
+        if len(bindings) != 1:
+            return None
+        return assigned_value(bindings[0].node, self)
+
+    def function_def(self, name: cst.Name) -> Optional[cst.FunctionDef]:
+        bindings = self.assignments(name)
+        if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
+            return bindings[0].node
+        return None
+
+
+def assigned_value(binding: cst.CSTNode, resolver: Resolver) -> Optional[cst.BaseExpression]:
+    """The expression a binding node assigns to a plain name, for `x = v` and `x: T = v`."""
+    parent = binding
+    # Assignment.node is the Name for simple assignments in recent LibCST versions,
+    # the whole statement in older ones.
+    if isinstance(binding, cst.Name):
+        parent = resolver.parent(binding)
+        if isinstance(parent, cst.AssignTarget):
+            parent = resolver.parent(parent)
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+        return parent.value
+    if isinstance(parent, cst.AnnAssign) and isinstance(parent.target, cst.Name):
+        return parent.value
+    return None
+
+
+def absolute_import(module_name: str, relative: str) -> str:
+    """`.llm.ask` imported in `app.api.routes` → `app.api.llm.ask`."""
+    dots = len(relative) - len(relative.lstrip("."))
+    package = module_name.split(".")[:-dots] if module_name else []
+    rest = relative[dots:]
+    return ".".join(package + ([rest] if rest else []))
+
+
+def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`a.b.c` for a chain of Names and Attributes, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = dotted_name(expr.value)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
+def string_value(expr: cst.BaseExpression) -> Optional[str]:
+    """The text of a literal string (f-strings: their literal parts joined)."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else value.decode("latin-1")
+    if isinstance(expr, cst.ConcatenatedString):
+        left, right = string_value(expr.left), string_value(expr.right)
+        return None if left is None or right is None else left + right
+    if isinstance(expr, cst.FormattedString):
+        return "".join(part.value for part in expr.parts if isinstance(part, cst.FormattedStringText))
+    return None
+
+
+def keyword_argument(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional_arguments(call: cst.Call) -> list:
+    return [arg for arg in call.args if arg.keyword is None and not arg.star]
+
+
+NOT_A_LITERAL = object()
+
+
+def literal_value(expr: cst.BaseExpression) -> object:
+    """The value of a literal int/float/True/False/None (negatives included), else NOT_A_LITERAL."""
+    if isinstance(expr, cst.Integer):
+        return int(expr.evaluated_value)
+    if isinstance(expr, cst.Float):
+        return float(expr.evaluated_value)
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expr.value]
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        inner = literal_value(expr.expression)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner
+    return NOT_A_LITERAL
