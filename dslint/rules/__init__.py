@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Dict, Iterable, List, Optional
 
-from dslint.findings import Finding
+from dslint.findings import Finding, Fix
 
 
 class Rule:
@@ -23,11 +23,16 @@ class Rule:
     # Project rules need every file's facts (the call graph); file rules need one file's.
     project_wide: ClassVar[bool] = False
 
-    def check_file(self, facts) -> Iterable[Finding]:
+    def check_file(self, context) -> Iterable[Finding]:
+        """Findings in one file, from its `FileContext` (syntax and facts)."""
         return ()
 
     def check_project(self, project) -> Iterable[Finding]:
+        """Findings that need every linted file (`dslint.analysis.project.Project`)."""
         return ()
+
+    def finding(self, path: str, span, message: str, suggestion: str = "", fix: Optional[Fix] = None) -> Finding:
+        return Finding(self.code, message, path, span.start, span.end, suggestion, fix, span.noqa_row)
 
 
 def all_rules() -> List[Rule]:

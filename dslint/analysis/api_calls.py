@@ -1,0 +1,350 @@
+"""What counts as an API call (SPEC "What counts as an API call").
+
+A call is an API call when its receiver resolves to an SDK client (constructors, with_options
+chains, `self.x = OpenAI()`, annotated parameters, factories) and the method is a resource method
+of that client; when its callee is shaped like a distinctive resource method even though the
+receiver cannot be resolved; or when it is the legacy module API or litellm with a DeepSeek model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from dslint import knowledge
+from dslint.analysis.resolver import (
+    Resolver,
+    assigned_value,
+    keyword_argument,
+    literal_value,
+    positional_arguments,
+    string_value,
+)
+from dslint.knowledge import ClientKind
+
+_MAX_DEPTH = 8
+_OPENAI_MODULE_CLIENT = knowledge.ClientKind("openai", False, "openai", True)
+
+
+@dataclass(frozen=True)
+class ClientRef:
+    """What an expression evaluates to: an SDK client, or one of its resource objects."""
+
+    kind: ClientKind
+    provider: Optional[str]              # from the construction, None when nothing tells
+    max_retries: Optional[int] = None    # literal max_retries of the construction / with_options
+    max_retries_node: Optional[cst.CSTNode] = None
+    prefix: Tuple[str, ...] = ()         # resource path already taken: `client.chat` → ("chat",)
+
+
+@dataclass(frozen=True)
+class RecognizedCall:
+    method: str
+    family: str
+    provider: str
+    is_async: bool
+    client: Optional[ClientRef]
+
+
+class ApiCallRecognizer:
+    def __init__(self, resolver: Resolver, default_provider: str, client_factories: Sequence[str] = ()):
+        self.resolver = resolver
+        self.default_provider = default_provider
+        self.client_factories = frozenset(client_factories)
+        self.module_provider = self._module_level_provider()
+
+    # --- entry point ----------------------------------------------------------------------------
+
+    def recognize(self, call: cst.Call) -> Optional[RecognizedCall]:
+        qualified = self.resolver.qualified_names(call.func)
+        found = self._module_api_call(call, qualified)
+        if found is not None:
+            return found
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        receivers = list(_receivers(call.func))
+        # Resolve the receiver nearest the root first: `client.chat.completions.create` tries
+        # `client` with path chat.completions.create before `client.chat` with completions.create.
+        for receiver, path in reversed(receivers):
+            client = self.client_of(receiver)
+            if client is None:
+                continue
+            full_path = ".".join(client.prefix + path)
+            if knowledge.resource_method(client.kind.resources, full_path):
+                provider = client.provider or self.default_provider
+                return RecognizedCall(full_path, client.kind.family, provider, client.kind.is_async, client)
+            return None
+        root_path = receivers[-1][1] if receivers else ()
+        return self._shaped_call(root_path)
+
+    # --- the module API and litellm -----------------------------------------------------------
+
+    def _module_api_call(self, call: cst.Call, qualified: frozenset) -> Optional[RecognizedCall]:
+        for name in qualified:
+            if name in knowledge.LEGACY_MODULE_CALLS:
+                method = name[len("openai."):]
+                provider = self.module_provider or self.default_provider
+                return RecognizedCall(method, "openai-legacy", provider, method.endswith("acreate"), None)
+            if name.startswith("openai.") and knowledge.resource_method("openai", _strip_wrappers(name[7:])):
+                provider = self.module_provider or self.default_provider
+                client = ClientRef(_OPENAI_MODULE_CLIENT, provider)
+                return RecognizedCall(_strip_wrappers(name[7:]), "openai", provider, False, client)
+            if name in knowledge.LITELLM_CALLS and self._names_deepseek_model(call):
+                return RecognizedCall(name.split(".")[-1], "litellm", "deepseek", knowledge.LITELLM_CALLS[name], None)
+        return None
+
+    def _names_deepseek_model(self, call: cst.Call) -> bool:
+        arg = keyword_argument(call, "model")
+        if arg is None:
+            positional = positional_arguments(call)
+            arg = positional[0] if positional else None
+        if arg is None:
+            return False
+        text = self._string_of(arg.value)
+        return text is not None and text.startswith(knowledge.LITELLM_MODEL_PREFIX)
+
+    def _shaped_call(self, path: Tuple[str, ...]) -> Optional[RecognizedCall]:
+        dotted = ".".join(path)
+        for shape in knowledge.SHAPE_METHODS:
+            if dotted == shape or dotted.endswith("." + shape):
+                return RecognizedCall(shape, "openai", self.default_provider, False, None)
+        return None
+
+    # --- clients --------------------------------------------------------------------------------
+
+    def client_of(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[ClientRef]:
+        """The client (or resource object) `expr` evaluates to, or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Await):
+            return self.client_of(expr.expression, depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._client_of_call(expr, depth)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value in knowledge.CLIENT_PASSTHROUGH_ATTRS:
+                return self.client_of(expr.value, depth + 1)
+            if _is_self(expr.value):
+                return self._client_of_self_attribute(expr, depth)
+            base = self.client_of(expr.value, depth + 1)
+            if base is not None:
+                return replace(base, prefix=base.prefix + (expr.attr.value,))
+            return None
+        if isinstance(expr, cst.Name):
+            return self._client_of_name(expr, depth)
+        if isinstance(expr, cst.IfExp):
+            return self.client_of(expr.body, depth + 1) or self.client_of(expr.orelse, depth + 1)
+        if isinstance(expr, cst.BooleanOperation):
+            return self.client_of(expr.left, depth + 1) or self.client_of(expr.right, depth + 1)
+        return None
+
+    def _client_of_call(self, call: cst.Call, depth: int) -> Optional[ClientRef]:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in knowledge.CLIENT_PASSTHROUGH_METHODS:
+            base = self.client_of(func.value, depth + 1)
+            if base is None:
+                return None
+            retries = keyword_argument(call, "max_retries")
+            if retries is not None:
+                value = literal_value(retries.value)
+                base = replace(base, max_retries=value if isinstance(value, int) else None,
+                               max_retries_node=retries)
+            return base
+        for name in self.resolver.qualified_names(func):
+            kind = knowledge.CLIENT_CONSTRUCTORS.get(name)
+            if kind is not None:
+                return self._constructed(call, kind)
+            if name in self.client_factories:
+                return ClientRef(_OPENAI_MODULE_CLIENT, None)
+        if isinstance(func, cst.Name):
+            definition = self.resolver.function_def(func)
+            if definition is not None:
+                return self._client_returned_by(definition, depth)
+        return None
+
+    def _constructed(self, call: cst.Call, kind: ClientKind) -> ClientRef:
+        provider = None
+        for text in self._strings_in(call):
+            provider = knowledge.provider_from_text(text)
+            if provider:
+                break
+        retries = keyword_argument(call, "max_retries")
+        max_retries = None
+        if retries is not None:
+            value = literal_value(retries.value)
+            max_retries = value if isinstance(value, int) and not isinstance(value, bool) else None
+        return ClientRef(kind, provider, max_retries, retries)
+
+    def _client_returned_by(self, definition: cst.FunctionDef, depth: int) -> Optional[ClientRef]:
+        annotated = self._client_of_annotation(definition.returns.annotation) if definition.returns else None
+        if annotated is not None:
+            return annotated
+        for value in _returned_values(definition):
+            client = self.client_of(value, depth + 1)
+            if client is not None:
+                return client
+        return None
+
+    def _client_of_name(self, name: cst.Name, depth: int) -> Optional[ClientRef]:
+        if "openai" in self.resolver.qualified_names(name):
+            return ClientRef(_OPENAI_MODULE_CLIENT, self.module_provider)
+        for binding in self.resolver.assignments(name):
+            node = binding.node
+            if isinstance(node, cst.Param):
+                if node.annotation is not None:
+                    client = self._client_of_annotation(node.annotation.annotation)
+                    if client is not None:
+                        return client
+                continue
+            value = assigned_value(node, self.resolver)
+            if value is None:
+                value = self._with_item_value(node)
+            if value is not None:
+                client = self.client_of(value, depth + 1)
+                if client is not None:
+                    return client
+        return None
+
+    def _with_item_value(self, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """`with OpenAI() as client:` binds the context manager's value."""
+        parent = self.resolver.parent(node)
+        if isinstance(parent, cst.AsName):
+            item = self.resolver.parent(parent)
+            if isinstance(item, cst.WithItem):
+                return item.item
+        return None
+
+    def _client_of_annotation(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
+        for candidate in _annotation_parts(annotation):
+            for name in self.resolver.qualified_names(candidate):
+                kind = knowledge.CLIENT_CONSTRUCTORS.get(name)
+                if kind is not None:
+                    return ClientRef(kind, None)
+        return None
+
+    def _client_of_self_attribute(self, attribute: cst.Attribute, depth: int) -> Optional[ClientRef]:
+        class_def = self.enclosing_class(attribute)
+        if class_def is None:
+            return None
+        for value in _self_attribute_values(class_def, attribute.attr.value):
+            client = (self._client_of_annotation(value.annotation) if isinstance(value, cst.Annotation)
+                      else self.client_of(value, depth + 1))
+            if client is not None:
+                return client
+        return None
+
+    def enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        current = self.resolver.parent(node)
+        while current is not None and not isinstance(current, cst.ClassDef):
+            current = self.resolver.parent(current)
+        return current
+
+    # --- strings and providers ------------------------------------------------------------------
+
+    def _string_of(self, expr: cst.BaseExpression) -> Optional[str]:
+        text = string_value(expr)
+        if text is None and isinstance(expr, cst.Name):
+            bound = self.resolver.bound_value(expr)
+            text = string_value(bound) if bound is not None else None
+        return text
+
+    def _strings_in(self, node: cst.CSTNode) -> Iterator[str]:
+        """String literals in `node`, and those bound to the names it uses (one level)."""
+        for found in _walk(node):
+            if isinstance(found, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+                text = string_value(found)
+                if text:
+                    yield text
+            elif isinstance(found, cst.Name):
+                bound = self.resolver.bound_value(found)
+                text = string_value(bound) if bound is not None else None
+                if text:
+                    yield text
+
+    def _module_level_provider(self) -> Optional[str]:
+        """A provider set for the module client: `openai.base_url = "https://api.deepseek.com"`."""
+        for statement in self.resolver.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if (isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Attribute) and t.target.attr.value in ("base_url", "api_base")
+                        for t in small.targets)):
+                    text = self._string_of(small.value)
+                    if text and knowledge.provider_from_text(text):
+                        return knowledge.provider_from_text(text)
+        return None
+
+
+# --- syntax helpers ----------------------------------------------------------------------------
+
+
+def _is_self(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value in ("self", "cls")
+
+
+def _strip_wrappers(path: str) -> str:
+    return ".".join(p for p in path.split(".") if p not in knowledge.CLIENT_PASSTHROUGH_ATTRS)
+
+
+def _receivers(func: cst.Attribute) -> Iterator[Tuple[cst.BaseExpression, Tuple[str, ...]]]:
+    """(receiver, method path) for every split of an attribute chain, outermost receiver first.
+
+    `c.chat.completions.create` → (c.chat.completions, (create,)), (c.chat, (completions, create)),
+    (c, (chat, completions, create)). Wrapper attributes (`with_raw_response`) are left out of paths.
+    """
+    path: List[str] = []
+    node: cst.BaseExpression = func
+    while isinstance(node, cst.Attribute):
+        if node.attr.value not in knowledge.CLIENT_PASSTHROUGH_ATTRS:
+            path.insert(0, node.attr.value)
+        node = node.value
+        yield node, tuple(path)
+
+
+def _annotation_parts(annotation: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """`OpenAI`, `Optional[OpenAI]`, `OpenAI | None`, `"OpenAI"` → the candidate class expressions."""
+    if isinstance(annotation, cst.Subscript):
+        for element in annotation.slice:
+            if isinstance(element.slice, cst.Index):
+                yield from _annotation_parts(element.slice.value)
+    elif isinstance(annotation, cst.BinaryOperation):
+        yield from _annotation_parts(annotation.left)
+        yield from _annotation_parts(annotation.right)
+    else:
+        yield annotation
+
+
+def _returned_values(definition: cst.FunctionDef) -> Iterator[cst.BaseExpression]:
+    for node in _walk(definition.body):
+        if isinstance(node, cst.Return) and node.value is not None:
+            yield node.value
+
+
+def _self_attribute_values(class_def: cst.ClassDef, attr: str) -> Iterator[object]:
+    """Values assigned to `self.<attr>` in the class's methods, and class-level `attr = ...`/`attr: T`."""
+    for node in _walk(class_def.body):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if _names_attribute(target.target, attr):
+                    yield node.value
+        elif isinstance(node, cst.AnnAssign) and _names_attribute(node.target, attr):
+            if node.value is not None:
+                yield node.value
+            yield node.annotation
+
+
+def _names_attribute(target: cst.BaseExpression, attr: str) -> bool:
+    if isinstance(target, cst.Attribute) and _is_self(target.value):
+        return target.attr.value == attr
+    return isinstance(target, cst.Name) and target.value == attr
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every node below it, depth first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))

@@ -1,0 +1,98 @@
+"""The project pass: the call graph of the linted files and where escaping codes end up.
+
+SPEC "Escaping codes": what an API call's own handlers let out travels up to the callers of its
+function; each call site's enclosing handlers remove what they catch; a code *escapes to the top*
+when some chain of call sites lets it reach a function that nothing in the linted files calls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from dslint.analysis.facts import ApiCall, CallSite, FileFacts, Function
+from dslint.knowledge import Code
+
+# (function id, code, wrapped in tenacity.RetryError)
+_State = Tuple[str, Code, bool]
+
+
+class Project:
+    def __init__(self, files: Iterable[FileFacts]):
+        self.files: List[FileFacts] = list(files)
+        self.functions: Dict[str, Function] = {}
+        self.bases: Dict[str, Tuple[str, ...]] = {}
+        for facts in self.files:
+            for function in facts.functions:
+                self.functions[function.id] = function
+            for class_info in facts.classes:
+                self.bases[class_info.id] = class_info.bases
+        self.sites_of: Dict[str, List[CallSite]] = defaultdict(list)
+        for facts in self.files:
+            for site in facts.call_sites:
+                callee = self._resolve(site.callees)
+                if callee is not None and callee != site.caller:
+                    self.sites_of[callee].append(site)
+        self._memo: Dict[_State, bool] = {}
+
+    def _resolve(self, candidates: Tuple[str, ...]) -> Optional[str]:
+        for candidate in candidates:
+            found = self._lookup(candidate, depth=0)
+            if found is not None:
+                return found
+        return None
+
+    def _lookup(self, function_id: str, depth: int) -> Optional[str]:
+        """A function id as written, or a method inherited from a project base class."""
+        if function_id in self.functions:
+            return function_id
+        class_id, _, method = function_id.rpartition(".")
+        if depth > 5 or class_id not in self.bases:
+            return None
+        for base in self.bases[class_id]:
+            found = self._lookup(f"{base}.{method}", depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def is_entry_point(self, function_id: str) -> bool:
+        return not self.sites_of.get(function_id)
+
+    def escapes_to_top(self, call: ApiCall) -> FrozenSet[Code]:
+        """The codes of `call` that some chain of callers lets through to an entry point."""
+        wrapped = self._wrapped_by(call.function)
+        return frozenset(code for code in call.escaping
+                         if self._reaches_top((call.function, code, code in wrapped), call.family))
+
+    def _wrapped_by(self, function_id: str) -> FrozenSet[Code]:
+        function = self.functions.get(function_id)
+        return function.wraps_in_retry_error if function else frozenset()
+
+    def _reaches_top(self, start: _State, family: str) -> bool:
+        key = start + (family,)
+        if key in self._memo:
+            return self._memo[key]
+        seen: Set[_State] = {start}
+        stack = [start]
+        found = False
+        while stack and not found:
+            function_id, code, wrapped = stack.pop()
+            sites = self.sites_of.get(function_id)
+            if not sites:
+                found = True
+                break
+            for site in sites:
+                if _site_catches(site, family, code, wrapped):
+                    continue
+                state = (site.caller, code, wrapped or code in self._wrapped_by(site.caller))
+                if state not in seen:
+                    seen.add(state)
+                    stack.append(state)
+        self._memo[key] = found
+        return found
+
+
+def _site_catches(site: CallSite, family: str, code: Code, wrapped: bool) -> bool:
+    if wrapped:
+        return site.catches_retry_error
+    return any(name == family and code in codes for name, codes in site.caught)
