@@ -17,6 +17,7 @@ from dslint import knowledge
 from dslint.analysis.resolver import (
     Resolver,
     assigned_value,
+    descendants,
     keyword_argument,
     literal_value,
     positional_arguments,
@@ -251,7 +252,7 @@ class ApiCallRecognizer:
 
     def _strings_in(self, node: cst.CSTNode) -> Iterator[str]:
         """String literals in `node`, and those bound to the names it uses (one level)."""
-        for found in _walk(node):
+        for found in descendants(node):
             if isinstance(found, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
                 text = string_value(found)
                 if text:
@@ -317,14 +318,14 @@ def _annotation_parts(annotation: cst.BaseExpression) -> Iterator[cst.BaseExpres
 
 
 def _returned_values(definition: cst.FunctionDef) -> Iterator[cst.BaseExpression]:
-    for node in _walk(definition.body):
-        if isinstance(node, cst.Return) and node.value is not None:
+    for node in descendants(definition.body, cst.Return):
+        if node.value is not None:
             yield node.value
 
 
 def _self_attribute_values(class_def: cst.ClassDef, attr: str) -> Iterator[object]:
     """Values assigned to `self.<attr>` in the class's methods, and class-level `attr = ...`/`attr: T`."""
-    for node in _walk(class_def.body):
+    for node in descendants(class_def.body, (cst.Assign, cst.AnnAssign)):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if _names_attribute(target.target, attr):
@@ -340,11 +341,3 @@ def _names_attribute(target: cst.BaseExpression, attr: str) -> bool:
         return target.attr.value == attr
     return isinstance(target, cst.Name) and target.value == attr
 
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """`node` and every node below it, depth first."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))

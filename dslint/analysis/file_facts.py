@@ -6,7 +6,7 @@ API-call nodes with their coverage) for the per-file rules; `FileFacts` is what 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -17,6 +17,7 @@ from dslint.analysis.api_calls import ApiCallRecognizer, RecognizedCall
 from dslint.analysis.facts import ApiCall, CallSite, ClassInfo, FileFacts, Function, Span
 from dslint.analysis.handlers import Coverage, HandlerAnalysis
 from dslint.analysis.resolver import Resolver
+from dslint.analysis.retries import find_retry_constructs
 from dslint.findings import Position
 
 
@@ -50,6 +51,7 @@ class FileContext:
     settings: AnalysisSettings
     facts: FileFacts
     api_calls: List[ApiCallSite] = field(default_factory=list)
+    retries: list = field(default_factory=list)  # RetryConstructs
 
     def span(self, node: cst.CSTNode, anchor_statement: bool = True) -> Span:
         position = self.resolver.position(node)
@@ -105,7 +107,23 @@ def analyze_module(module: cst.Module, path: str, module_name: str, is_package: 
         facts=FileFacts(path=path, module=module_name),
     )
     wrapper.module.visit(_FactCollector(context))
+    if context.api_calls:
+        context.retries = find_retry_constructs(context)
+        _record_retry_error_wrapping(context)
     return context
+
+
+def _record_retry_error_wrapping(context: FileContext) -> None:
+    """tenacity without reraise=True turns the last error of what it retries into RetryError."""
+    wrapped: Dict[str, frozenset] = {}
+    for construct in context.retries:
+        if construct.kind == "decorator" and construct.policy.retry_error_class and construct.retried:
+            function_id = construct.calls[0].fact.function
+            wrapped[function_id] = wrapped.get(function_id, frozenset()) | construct.retried
+    if wrapped:
+        context.facts.functions = [
+            replace(f, wraps_in_retry_error=wrapped[f.id]) if f.id in wrapped else f
+            for f in context.facts.functions]
 
 
 class _FactCollector(cst.CSTVisitor):
@@ -151,7 +169,7 @@ class _FactCollector(cst.CSTVisitor):
             function=context.function_id(node),
             raised=raised,
             escaping=coverage.escaping,
-            handled_by=tuple(_code(clause.handler.type) for clause in coverage.clauses if clause.caught),
+            handled_by=tuple(_code(clause.handler.type) for clause in coverage.clauses if clause.keeps),
             is_async=recognized.is_async,
         )
         self.facts.api_calls.append(fact)

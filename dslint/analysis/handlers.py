@@ -46,6 +46,16 @@ class ClauseResult:
     caught: FrozenSet[Code]      # codes this clause catches (after earlier clauses took theirs)
     outcome: Outcome
 
+    @property
+    def keeps(self) -> FrozenSet[Code]:
+        """The caught codes with some path through the handler that does not re-raise them.
+
+        A retry handler that re-raises only once its budget is spent keeps what it retries.
+        """
+        outcome = self.outcome
+        return self.caught & (outcome.converted | outcome.returned | outcome.continued | outcome.broke
+                              | outcome.fell_through)
+
 
 @dataclass
 class Coverage:
@@ -54,9 +64,6 @@ class Coverage:
     escaping: FrozenSet[Code]
     clauses: List[ClauseResult] = field(default_factory=list)
 
-    @property
-    def handled_any(self) -> bool:
-        return any(clause.caught for clause in self.clauses)
 
 
 class HandlerAnalysis:

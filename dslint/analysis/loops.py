@@ -9,12 +9,12 @@ iteration (falls through or `continue`s). A loop that moves on to the next item 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Union
+from typing import Dict, FrozenSet, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from dslint.analysis.handlers import EMPTY, FUNCTION_NODES, LOOP_NODES, ClauseResult
-from dslint.analysis.resolver import Resolver
+from dslint.analysis.resolver import Resolver, descendants
 from dslint.knowledge import Code
 
 Loop = Union[cst.For, cst.While]
@@ -52,7 +52,7 @@ def retry_loop(call: cst.Call, clauses: Sequence[ClauseResult], resolver: Resolv
     retried: Dict[cst.ExceptHandler, FrozenSet[Code]] = {}
     for clause in clauses:
         try_node = resolver.parent(clause.handler)
-        if not _inside(try_node, loop, resolver):
+        if not resolver.is_within(try_node, loop):
             continue
         goes_on = clause.outcome.continued
         if not _always_leaves_after(try_node, loop, resolver):
@@ -60,15 +60,6 @@ def retry_loop(call: cst.Call, clauses: Sequence[ClauseResult], resolver: Resolv
         if goes_on:
             retried[clause.handler] = goes_on
     return RetryLoop(loop, retried) if retried else None
-
-
-def _inside(node: cst.CSTNode, ancestor: cst.CSTNode, resolver: Resolver) -> bool:
-    current = resolver.parent(node)
-    while current is not None:
-        if current is ancestor:
-            return True
-        current = resolver.parent(current)
-    return False
 
 
 def _following(node: cst.CSTNode, loop: Loop, resolver: Resolver) -> Iterator[cst.CSTNode]:
@@ -118,12 +109,12 @@ def _loop_flags(loop: Loop) -> FrozenSet[str]:
     """Names the loop condition tests: `while not done`, `while retry and attempts < 5`."""
     if not isinstance(loop, cst.While):
         return frozenset()
-    return frozenset(node.value for node in _walk(loop.test) if isinstance(node, cst.Name))
+    return frozenset(node.value for node in descendants(loop.test, cst.Name))
 
 
 def _may_leave(node: cst.CSTNode, flags: FrozenSet[str]) -> bool:
     """Does `node` hold a break/return of this loop, or set a flag the loop tests?"""
-    for found in _walk(node, skip=FUNCTION_NODES + LOOP_NODES):
+    for found in descendants(node, skip=FUNCTION_NODES + LOOP_NODES):
         if isinstance(found, (cst.Break, cst.Return)):
             return True
         # A success flag is set to a boolean; counters (`i += 1`) advance batch loops too.
@@ -133,11 +124,3 @@ def _may_leave(node: cst.CSTNode, flags: FrozenSet[str]) -> bool:
             return True
     return False
 
-
-def _walk(node: cst.CSTNode, skip: tuple = ()) -> Iterator[cst.CSTNode]:
-    stack: List[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is node or not isinstance(current, skip):
-            stack.extend(current.children)

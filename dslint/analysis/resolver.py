@@ -7,7 +7,7 @@ definition does it name (`function_def`).
 
 from __future__ import annotations
 
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import (
@@ -53,6 +53,14 @@ class Resolver:
     def position(self, node: cst.CSTNode):
         """The CodeRange of `node` (1-based lines, 0-based columns)."""
         return _metadata(self._positions, node)
+
+    def is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        current = self.parent(node)
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = self.parent(current)
+        return False
 
     def scope(self, node: cst.CSTNode) -> Optional[Scope]:
         return _metadata(self._scopes, node)
@@ -169,3 +177,18 @@ def literal_value(expr: cst.BaseExpression) -> object:
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner
     return NOT_A_LITERAL
+
+
+def descendants(root: cst.CSTNode, types=cst.CSTNode, skip: tuple = ()) -> Iterator:
+    """`root` and the nodes below it that are instances of `types`, in source order.
+
+    Nodes of the `skip` types (other than `root`) are not descended into: pass FUNCTION_NODES to
+    stay in one function's body.
+    """
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, types):
+            yield current
+        if current is root or not isinstance(current, skip):
+            stack.extend(reversed(current.children))

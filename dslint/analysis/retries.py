@@ -1,0 +1,301 @@
+"""Retry constructs around API calls (SPEC "Retry constructs").
+
+Four shapes, one record: retry-library decorators (`@retry`, `@backoff.on_exception`, ...),
+retry-library iterators (`for attempt in Retrying(...): with attempt:`), manual loops, and
+recursion from a handler. Each construct says which codes it retries, how it waits and whether
+it stops; the DS2xx/DS3xx rules only read these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional
+
+import libcst as cst
+
+from dslint.analysis.handlers import EMPTY, FUNCTION_NODES, LOOP_NODES
+from dslint.analysis.loops import enclosing_loop, retry_loop
+from dslint.analysis.resolver import NOT_A_LITERAL, Resolver, descendants, literal_value
+from dslint.analysis.retry_policies import RetryPolicy, WaitInfo, retry_policy
+from dslint.knowledge import Code
+
+SLEEP_FUNCTIONS = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"})
+BLOCKING_SLEEP = "time.sleep"
+RETRY_AFTER_HEADERS = ("retry-after", "retry-after-ms", "retry_after")
+
+
+@dataclass
+class RetryConstruct:
+    kind: str                                # "decorator" | "iterator" | "loop" | "recursion"
+    anchor: cst.CSTNode                      # decorator, Retrying(...) call, loop or recursive call
+    calls: list                              # the ApiCallSites it retries
+    retried: Optional[FrozenSet[Code]]       # None: a predicate dslint cannot read
+    wait: WaitInfo
+    bounded: Optional[bool]
+    policy: Optional[RetryPolicy] = None
+    # Manual loops and recursion: each retrying except clause and the codes it retries.
+    handlers: Dict[cst.ExceptHandler, FrozenSet[Code]] = field(default_factory=dict)
+    sleeps: List[cst.Call] = field(default_factory=list)
+    reads_retry_after: bool = False
+
+    @property
+    def is_async(self) -> bool:
+        return any(site.recognized.is_async for site in self.calls)
+
+    @property
+    def family(self) -> str:
+        return self.calls[0].fact.family
+
+
+def find_retry_constructs(context) -> List[RetryConstruct]:
+    finder = _Finder(context)
+    return finder.decorated() + finder.iterators() + finder.loops() + finder.recursions()
+
+
+class _Finder:
+    def __init__(self, context):
+        self.context = context
+        self.resolver: Resolver = context.resolver
+        self.decorators = context.settings.retry_decorator_map
+
+    # --- library decorators and iterators -------------------------------------------------------
+
+    def decorated(self) -> List[RetryConstruct]:
+        found = []
+        for definition in descendants(self.resolver.module, cst.FunctionDef):
+            function_id = self.context.definition_id(definition)
+            calls = [site for site in self.context.api_calls if site.fact.function == function_id]
+            if not calls:
+                continue
+            for decorator in definition.decorators:
+                policy = retry_policy(decorator.decorator, self.resolver, self.decorators)
+                if policy is not None:
+                    escaping = _union(site.fact.escaping for site in calls)
+                    found.append(self._from_policy("decorator", decorator, policy, calls, escaping))
+        return found
+
+    def iterators(self) -> List[RetryConstruct]:
+        found = []
+        for loop in descendants(self.resolver.module, cst.For):
+            if not isinstance(loop.iter, cst.Call):
+                continue
+            policy = retry_policy(loop.iter, self.resolver, self.decorators)
+            if policy is None:
+                continue
+            calls = [site for site in self.context.api_calls if self.resolver.is_within(site.node, loop.body)]
+            if calls:
+                escaping = _union(self._escaping_within(site, loop) for site in calls)
+                found.append(self._from_policy("iterator", loop.iter, policy, calls, escaping))
+        return found
+
+    def _escaping_within(self, site, boundary: cst.CSTNode) -> FrozenSet[Code]:
+        """What the handlers between the call and `boundary` let out of `site`."""
+        remaining = site.fact.raised
+        for try_node in self.context.handlers.enclosing_tries(site.node):
+            if not self.resolver.is_within(try_node, boundary):
+                break
+            remaining, _ = self.context.handlers.try_outcome(try_node, site.fact.family, remaining)
+        return remaining
+
+    def _from_policy(self, kind: str, anchor: cst.CSTNode, policy: RetryPolicy, calls: list,
+                     escaping: FrozenSet[Code]) -> RetryConstruct:
+        retried = policy.retried_codes(calls[0].fact.family)
+        return RetryConstruct(kind, anchor, calls, None if retried is None else retried & escaping,
+                              policy.wait, policy.bounded, policy)
+
+    # --- manual loops ---------------------------------------------------------------------------
+
+    def loops(self) -> List[RetryConstruct]:
+        by_loop: Dict[cst.CSTNode, RetryConstruct] = {}
+        for site in self.context.api_calls:
+            if self._in_library_iterator(site.node):
+                continue
+            found = retry_loop(site.node, site.coverage.clauses, self.resolver)
+            if found is None:
+                continue
+            construct = by_loop.get(found.loop)
+            if construct is None:
+                sleeps = self._sleeps_on_retry_path(found.loop, found.retried)
+                construct = RetryConstruct(
+                    "loop", found.loop, [], found.retried_codes, self._wait_of(sleeps, found.loop),
+                    _loop_is_bounded(found.loop, found.retried, self.resolver),
+                    handlers=dict(found.retried), sleeps=sleeps,
+                    reads_retry_after=_reads_retry_after(list(found.retried) + sleeps))
+                by_loop[found.loop] = construct
+            construct.calls.append(site)
+        return list(by_loop.values())
+
+    def _in_library_iterator(self, node: cst.CSTNode) -> bool:
+        loop = enclosing_loop(node, self.resolver)
+        return (isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call)
+                and retry_policy(loop.iter, self.resolver, self.decorators) is not None)
+
+    def _sleeps_on_retry_path(self, loop: cst.CSTNode, handlers) -> List[cst.Call]:
+        """Sleeps in the retrying handlers and in the loop body outside the `try` statements."""
+        places: List[cst.CSTNode] = list(handlers)
+        for statement in loop.body.body:
+            if not isinstance(statement, (cst.Try,) + _TRY_STAR):
+                places.append(statement)
+        return [call for place in places for call in descendants(place, cst.Call, skip=FUNCTION_NODES)
+                if self._is_sleep(call)]
+
+    def _is_sleep(self, call: cst.Call) -> bool:
+        names = self.resolver.qualified_names(call.func)
+        if names & SLEEP_FUNCTIONS:
+            return True
+        # Project helpers that wait: `self._backoff(attempt)`, `sleep_with_jitter(n)`.
+        last = _last_name(call.func)
+        return last is not None and any(word in last.lower() for word in ("sleep", "backoff", "wait"))
+
+    def _wait_of(self, sleeps: List[cst.Call], loop: cst.CSTNode) -> WaitInfo:
+        if not sleeps:
+            return WaitInfo("absent", False, None)
+        waits = [self._delay_kind(sleep, loop) for sleep in sleeps]
+        # The strongest wait on the path decides: one growing delay is enough.
+        order = ["none", "constant", "random", "unknown", "linear", "exponential", "server"]
+        best = max(waits, key=lambda w: order.index(w.kind))
+        return WaitInfo(best.kind, any(w.jitter for w in waits), best.node)
+
+    def _delay_kind(self, sleep: cst.Call, loop: cst.CSTNode) -> WaitInfo:
+        if not (self.resolver.qualified_names(sleep.func) & SLEEP_FUNCTIONS) or not sleep.args:
+            return WaitInfo("unknown", False, sleep)
+        delay = sleep.args[0].value
+        if _reads_retry_after([delay]) or self._reads_names_bound_to_retry_after(delay):
+            return WaitInfo("server", False, sleep)
+        jitter = any(self._is_random_call(node) for node in descendants(delay, cst.Call))
+        if self._is_constant(delay):
+            return WaitInfo("none" if literal_value(delay) == 0 else "constant", False, sleep)
+        if self._is_random_with_constant_bounds(delay):
+            return WaitInfo("random", True, sleep)
+        if _has_power(delay) or self._grows_by_multiplication(delay, loop):
+            return WaitInfo("exponential", jitter, sleep)
+        if _uses_loop_variable(delay, loop):
+            return WaitInfo("linear", jitter, sleep)
+        return WaitInfo("unknown", jitter, sleep)
+
+    def _is_constant(self, expr: cst.BaseExpression) -> bool:
+        if literal_value(expr) is not NOT_A_LITERAL:
+            return True
+        if isinstance(expr, cst.Name):
+            bound = self.resolver.bound_value(expr)
+            return bound is not None and literal_value(bound) is not NOT_A_LITERAL
+        return False
+
+    def _is_random_call(self, call: cst.Call) -> bool:
+        return any(name.startswith(("random.", "secrets.", "numpy.random."))
+                   for name in self.resolver.qualified_names(call.func))
+
+    def _is_random_with_constant_bounds(self, expr: cst.BaseExpression) -> bool:
+        return (isinstance(expr, cst.Call) and self._is_random_call(expr)
+                and all(self._is_constant(arg.value) for arg in expr.args))
+
+    def _grows_by_multiplication(self, delay: cst.BaseExpression, loop: cst.CSTNode) -> bool:
+        """`time.sleep(delay)` where the loop does `delay *= 2` or `delay = delay * 2`."""
+        names = {node.value for node in descendants(delay, cst.Name)}
+        for node in descendants(loop.body, (cst.AugAssign, cst.Assign)):
+            if isinstance(node, cst.AugAssign):
+                if (isinstance(node.target, cst.Name) and node.target.value in names
+                        and isinstance(node.operator, (cst.MultiplyAssign, cst.PowerAssign, cst.LeftShiftAssign))):
+                    return True
+            elif any(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
+                if any(isinstance(op, cst.BinaryOperation) and isinstance(op.operator, (cst.Multiply, cst.Power))
+                       for op in descendants(node.value, cst.BinaryOperation)):
+                    return True
+        return False
+
+    def _reads_names_bound_to_retry_after(self, delay: cst.BaseExpression) -> bool:
+        for name in descendants(delay, cst.Name):
+            for binding in self.resolver.assignments(name):
+                parent = self.resolver.parent(binding.node)
+                statement = self.resolver.parent(parent) if isinstance(parent, cst.AssignTarget) else parent
+                if statement is not None and _reads_retry_after([statement]):
+                    return True
+        return False
+
+    # --- recursion ------------------------------------------------------------------------------
+
+    def recursions(self) -> List[RetryConstruct]:
+        found = []
+        for site in self.context.api_calls:
+            for clause in site.coverage.clauses:
+                if not clause.keeps:
+                    continue
+                function_id = site.fact.function
+                for call in descendants(clause.handler.body, cst.Call, skip=FUNCTION_NODES):
+                    if self._calls_function(call, function_id):
+                        sleeps = [c for c in descendants(clause.handler.body, cst.Call) if self._is_sleep(c)]
+                        found.append(RetryConstruct(
+                            "recursion", clause.handler, [site], clause.keeps,
+                            self._wait_of(sleeps, clause.handler),
+                            any(isinstance(arg.value, cst.BinaryOperation) for arg in call.args),
+                            handlers={clause.handler: clause.keeps}, sleeps=sleeps,
+                            reads_retry_after=_reads_retry_after([clause.handler])))
+                        break
+        return found
+
+    def _calls_function(self, call: cst.Call, function_id: str) -> bool:
+        if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) \
+                and call.func.value.value in ("self", "cls"):
+            class_id = self.context.enclosing_class_id(call)
+            return class_id is not None and f"{class_id}.{call.func.attr.value}" == function_id
+        return function_id in self.resolver.qualified_names(call.func)
+
+
+_TRY_STAR = (cst.TryStar,) if hasattr(cst, "TryStar") else ()
+
+
+def _loop_is_bounded(loop: cst.CSTNode, handlers, resolver: Resolver) -> Optional[bool]:
+    """A `for` over a finite range, a `while` testing a comparison, or a conditional exit on the retry path."""
+    if isinstance(loop, cst.For):
+        if isinstance(loop.iter, cst.Call) and resolver.qualified_names(loop.iter.func) & {
+                "itertools.count", "itertools.repeat", "itertools.cycle"}:
+            return False
+        return True
+    if any(isinstance(node, cst.Comparison) for node in descendants(loop.test, cst.Comparison)):
+        return True
+    for handler in handlers:
+        for node in descendants(handler.body, cst.If, skip=FUNCTION_NODES + LOOP_NODES):
+            if any(isinstance(n, (cst.Raise, cst.Break, cst.Return)) for n in descendants(node.body)):
+                return True
+    if isinstance(loop.test, cst.Name) and loop.test.value in ("True",) or literal_value(loop.test) in (1, True):
+        return False
+    return None
+
+
+def _reads_retry_after(nodes) -> bool:
+    for node in nodes:
+        for found in descendants(node, cst.SimpleString):
+            value = found.evaluated_value
+            if isinstance(value, str) and value.lower() in RETRY_AFTER_HEADERS:
+                return True
+        for found in descendants(node, cst.Name):
+            if "retry_after" in found.value.lower():
+                return True
+    return False
+
+
+def _has_power(expr: cst.BaseExpression) -> bool:
+    return any(isinstance(op.operator, (cst.Power, cst.LeftShift)) for op in descendants(expr, cst.BinaryOperation)) or \
+        any(isinstance(c.func, cst.Name) and c.func.value == "pow" for c in descendants(expr, cst.Call))
+
+
+def _uses_loop_variable(expr: cst.BaseExpression, loop: cst.CSTNode) -> bool:
+    if not isinstance(loop, cst.For):
+        return False
+    targets = {node.value for node in descendants(loop.target, cst.Name)}
+    return any(node.value in targets for node in descendants(expr, cst.Name))
+
+
+def _last_name(func: cst.BaseExpression) -> Optional[str]:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _union(sets) -> FrozenSet[Code]:
+    result: FrozenSet[Code] = EMPTY
+    for codes in sets:
+        result |= codes
+    return result
