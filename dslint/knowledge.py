@@ -189,6 +189,17 @@ FAMILY_STATUS_CLASS: Dict[str, str] = {
     "deepseek-package": "Exception",
 }
 
+# The classes to retry (429, 5xx, network), for messages and for narrowing fixes.
+FAMILY_RETRYABLE_CLASSES: Dict[str, Tuple[str, ...]] = {
+    "openai": ("openai.RateLimitError", "openai.InternalServerError", "openai.APIConnectionError"),
+    "openai-legacy": ("openai.error.RateLimitError", "openai.error.ServiceUnavailableError",
+                      "openai.error.APIConnectionError", "openai.error.Timeout"),
+    "anthropic": ("anthropic.RateLimitError", "anthropic.InternalServerError", "anthropic.APIConnectionError"),
+    "litellm": ("litellm.RateLimitError", "litellm.InternalServerError", "litellm.ServiceUnavailableError",
+                "litellm.APIConnectionError"),
+    "deepseek-package": ("Exception (match the status in its message)",),
+}
+
 # tenacity turns the last error of what it retries into this class unless reraise=True.
 RETRY_ERROR_CLASSES = frozenset({"tenacity.RetryError", "tenacity._utils.RetryError"})
 
@@ -297,3 +308,172 @@ def resource_method(resources: str, attribute_path: str) -> Optional[str]:
         if resource_matches(pattern, attribute_path):
             return attribute_path
     return None
+
+
+# --- Retry libraries --------------------------------------------------------------------------
+# What the retry constructs of tenacity 9.2, backoff 2.2 and stamina 26.1 (sdk-facts §7), and of
+# `retry` 0.9.2 and `retrying` 1.4.2 (read from their sources), do with each argument and default.
+# Names are qualified as a user imports them: from the package or from the module defining them.
+
+
+class RetryConstruct:
+    """A retry decorator or loop, recognised by the qualified name of its callee."""
+
+    def __init__(self, library: str, positional: Tuple[str, ...] = (), bare: bool = False,
+                 retries_exceptions: bool = True):
+        self.library = library
+        # The parameters that positional arguments bind to, in order.
+        self.positional = positional
+        # Usable as a bare `@name`, meaning the library's defaults.
+        self.bare = bare
+        # False: retries on return values only, every exception propagates at once.
+        self.retries_exceptions = retries_exceptions
+
+
+def _under(modules: Iterable[str], table: dict) -> dict:
+    return {f"{module}.{name}": value for module in modules for name, value in table.items()}
+
+
+_TENACITY_PARAMETERS = ("sleep", "stop", "wait", "retry", "before", "after", "before_sleep", "reraise",
+                        "retry_error_cls", "retry_error_callback")
+_RETRY_PACKAGE_PARAMETERS = ("exceptions", "tries", "delay", "max_delay", "backoff", "jitter", "logger")
+_RETRYING_PARAMETERS = (
+    "stop", "wait", "stop_max_attempt_number", "stop_max_delay", "wait_fixed", "wait_random_min",
+    "wait_random_max", "wait_incrementing_start", "wait_incrementing_increment", "wait_incrementing_max",
+    "wait_exponential_multiplier", "wait_exponential_max", "retry_on_exception", "retry_on_result",
+    "wrap_exception", "stop_func", "wait_func", "wait_jitter_max",
+)
+
+RETRY_CONSTRUCTS: Dict[str, RetryConstruct] = {
+    "tenacity.retry": RetryConstruct("tenacity", _TENACITY_PARAMETERS, bare=True),
+    **{name: RetryConstruct("tenacity", _TENACITY_PARAMETERS) for name in (
+        "tenacity.Retrying", "tenacity.AsyncRetrying", "tenacity.asyncio.AsyncRetrying",
+        "tenacity._asyncio.AsyncRetrying", "tenacity.tornadoweb.TornadoRetrying")},
+    **{f"{module}.on_exception": RetryConstruct("backoff", ("wait_gen", "exception"))
+       for module in ("backoff", "backoff._decorator")},
+    **{f"{module}.on_predicate": RetryConstruct("backoff", ("wait_gen", "predicate"), retries_exceptions=False)
+       for module in ("backoff", "backoff._decorator")},
+    **{f"{module}.retry": RetryConstruct("stamina") for module in ("stamina", "stamina._core")},
+    **{f"{module}.retry_context": RetryConstruct("stamina", ("on",)) for module in ("stamina", "stamina._core")},
+    # `@retry` of the retry package needs a call: a bare `@retry` takes the function as `exceptions`.
+    **{f"{module}.retry": RetryConstruct("retry", _RETRY_PACKAGE_PARAMETERS) for module in ("retry", "retry.api")},
+    "retry.api.retry_call": RetryConstruct("retry", ("f", "fargs", "fkwargs") + _RETRY_PACKAGE_PARAMETERS),
+    "retrying.retry": RetryConstruct("retrying", _RETRYING_PARAMETERS, bare=True),
+    "retrying.Retrying": RetryConstruct("retrying", _RETRYING_PARAMETERS),
+}
+
+# What is retried when nothing says: tenacity, retry and retrying retry every Exception
+# (backoff and stamina require the exception argument).
+RETRY_DEFAULT_EXCEPTION = "builtins.Exception"
+
+# Argument defaults that decide what a construct does when the argument is left out.
+# tenacity: stop=stop_never, wait=wait_none(), retry=retry_if_exception_type(Exception), reraise=False.
+# backoff: no max_tries/max_time (retries forever), jitter=full_jitter, giveup never.
+# retrying: no stop (forever), no wait, every exception retried, original error re-raised.
+RETRY_PARAMETER_DEFAULTS: Dict[str, Dict[str, object]] = {
+    "tenacity": {"reraise": False},
+    "backoff": {"max_tries": None, "max_time": None, "jitter": "backoff.full_jitter"},
+    "stamina": {"attempts": 10, "timeout": 45.0, "wait_initial": 0.1, "wait_max": 5.0, "wait_jitter": 1.0,
+                "wait_exp_base": 2},
+    "retry": {"tries": -1, "delay": 0, "max_delay": None, "backoff": 1, "jitter": 0},
+    "retrying": {"wrap_exception": False},
+}
+
+# Libraries that can replace the last error with a wrapper: (parameter, value that wraps, wrapper class).
+# backoff, stamina and retry always re-raise the original error.
+RETRY_ERROR_WRAPPING: Dict[str, Tuple[str, object, str]] = {
+    "tenacity": ("reraise", False, "tenacity.RetryError"),
+    "retrying": ("wrap_exception", True, "retrying.RetryError"),
+}
+
+# Wait strategies → (kind, jitter). Kinds: "none", "constant", "random" (bounded, does not grow),
+# "linear", "exponential", "server" (the delay is read from the error or result, e.g. Retry-After),
+# and two combinators: "sum" (waits added up) and "chain" (one strategy per attempt, the last repeats).
+WAIT_STRATEGIES: Dict[str, Tuple[str, bool]] = {
+    **_under(("tenacity", "tenacity.wait"), {
+        "wait_none": ("none", False),
+        "wait_fixed": ("constant", False),
+        "wait_random": ("random", True),
+        "wait_incrementing": ("linear", False),
+        "wait_exponential": ("exponential", False),
+        "wait_random_exponential": ("exponential", True),
+        "wait_full_jitter": ("exponential", True),
+        "wait_exponential_jitter": ("exponential", True),
+        "wait_exception": ("server", False),
+        "wait_combine": ("sum", False),
+        "wait_chain": ("chain", False),
+    }),
+    # backoff's wait generators; the construct's `jitter=` (full_jitter unless None) randomises them.
+    **_under(("backoff", "backoff._wait_gen"), {
+        "expo": ("exponential", False),
+        "fibo": ("exponential", False),  # Fibonacci growth
+        "constant": ("constant", False),
+        "runtime": ("server", False),
+    }),
+}
+
+# retrying configures its wait by parameters; several set → the longest wait, plus wait_jitter_max.
+RETRYING_WAIT_PARAMETERS: Dict[str, Tuple[str, bool]] = {
+    "wait_fixed": ("constant", False),
+    "wait_random_min": ("random", True),
+    "wait_random_max": ("random", True),
+    "wait_incrementing_start": ("linear", False),
+    "wait_incrementing_increment": ("linear", False),
+    "wait_exponential_multiplier": ("exponential", False),
+    "wait_exponential_max": ("exponential", False),
+    "wait_jitter_max": ("random", True),
+}
+# ... or by naming one of its methods: `wait="exponential_sleep"`.
+RETRYING_WAIT_METHODS: Dict[str, Tuple[str, bool]] = {
+    "no_sleep": ("none", False),
+    "fixed_sleep": ("constant", False),
+    "random_sleep": ("random", True),
+    "incrementing_sleep": ("linear", False),
+    "exponential_sleep": ("exponential", False),
+}
+
+# Stop conditions → "bounded", "never", "unknown" (depends on something dslint cannot see),
+# or the combinators "any" (`|`, stop_any) and "all" (`&`, stop_all).
+STOP_CONDITIONS: Dict[str, str] = _under(("tenacity", "tenacity.stop"), {
+    "stop_after_attempt": "bounded",
+    "stop_after_delay": "bounded",
+    "stop_before_delay": "bounded",
+    "stop_never": "never",
+    "stop_when_event_set": "unknown",
+    "stop_any": "any",
+    "stop_all": "all",
+})
+# retrying stops once any of these parameters is set, or with `stop="stop_after_attempt"` (default 5
+# attempts) / `stop="stop_after_delay"` (default 100 ms); `stop_func=` is opaque.
+RETRYING_STOP_PARAMETERS: Tuple[str, ...] = ("stop_max_attempt_number", "stop_max_delay")
+RETRYING_STOP_METHODS: FrozenSet[str] = frozenset({"stop_after_attempt", "stop_after_delay"})
+
+# tenacity retry predicates → shape: "exception-type" (retries instances of its argument, default
+# Exception), "not-exception-type" (retries every exception but those), "predicate" (retries when
+# a function of the exception is true), "result" (return values only), "always", "never",
+# "any"/"all" (`|`/`&` of predicates), "cause-type" (tests the __cause__ chain, not the raised
+# error) and "message" (tests the error text): dslint reads neither of the last two.
+RETRY_PREDICATES: Dict[str, str] = {
+    **_under(("tenacity", "tenacity.retry"), {
+        "retry_if_exception_type": "exception-type",
+        "retry_if_not_exception_type": "not-exception-type",
+        # Also retries every success until one of the types is raised.
+        "retry_unless_exception_type": "not-exception-type",
+        "retry_if_exception": "predicate",
+        "retry_if_exception_cause_type": "cause-type",
+        "retry_if_exception_message": "message",
+        "retry_if_not_exception_message": "message",
+        "retry_if_result": "result",
+        "retry_if_not_result": "result",
+        "retry_always": "always",
+        "retry_never": "never",
+        "retry_any": "any",
+        "retry_all": "all",
+    }),
+    **_under(("tenacity.asyncio", "tenacity.asyncio.retry"), {
+        "retry_if_exception": "predicate",
+        "retry_if_result": "result",
+        "retry_any": "any",
+        "retry_all": "all",
+    }),
+}

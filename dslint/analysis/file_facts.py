@@ -64,6 +64,23 @@ class FileContext:
                 noqa_row = self.resolver.position(statement).end.line
         return Span(start, end, noqa_row)
 
+    def header_span(self, node: cst.CSTNode) -> Span:
+        """A span on the first line of `node`: an `except ...` clause, a loop header, a decorator."""
+        start = self.resolver.position(node).start
+        head = None
+        if isinstance(node, cst.ExceptHandler):
+            head = node.type
+        elif isinstance(node, (cst.For, cst.While)):
+            head = node.iter if isinstance(node, cst.For) else node.test
+        if head is None and isinstance(node, (cst.ExceptHandler, cst.For, cst.While)):
+            end = Position(start.line, start.column + 1 + len("except"))
+        elif head is not None:
+            head_end = self.resolver.position(head).end
+            end = Position(head_end.line, head_end.column + 1)
+        else:
+            end = self.span(node, anchor_statement=False).end
+        return Span(Position(start.line, start.column + 1), end, start.line)
+
     def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         current: Optional[cst.CSTNode] = node
         while current is not None and not isinstance(current, cst.SimpleStatementLine):

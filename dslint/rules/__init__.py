@@ -37,7 +37,18 @@ class Rule:
 
 def all_rules() -> List[Rule]:
     """Every rule, ordered by code."""
-    from dslint.rules import ds001_syntax_error, ds101_unhandled, ds103_swallowed  # noqa: F401
+    from dslint.rules import (  # noqa: F401  (importing registers the rules)
+        ds001_syntax_error,
+        ds101_unhandled,
+        ds103_swallowed,
+        ds201_retry_non_retryable,
+        ds30x_backoff,
+        ds30x_sdk_retries,
+        ds304_unbounded,
+        ds305_blocking_sleep,
+        ds308_retry_after,
+        ds401_http_status,
+    )
 
     return sorted((cls() for cls in _registry.values()), key=lambda rule: rule.code)
 

@@ -7,10 +7,9 @@ from typing import Dict, Iterator, List, Tuple
 import libcst as cst
 
 from dslint import knowledge
-from dslint.analysis.facts import Span
 from dslint.analysis.file_facts import FileContext
 from dslint.analysis.loops import retry_loop
-from dslint.findings import Finding, Position
+from dslint.findings import Finding
 from dslint.rules import Rule, register
 
 
@@ -72,10 +71,7 @@ class SwallowedApiError(Rule):
 
     def _finding(self, context: FileContext, handler: cst.ExceptHandler, codes: frozenset, method: str,
                  kind: str) -> Finding:
-        start = context.resolver.position(handler).start
-        header_end = context.resolver.position(handler.type).end if handler.type else None
-        end = Position(header_end.line, header_end.column + 1) if header_end else Position(start.line, start.column + 7)
-        span = Span(Position(start.line, start.column + 1), end, start.line)
+        span = context.header_span(handler)
         described = knowledge.describe_codes(codes)
         if kind == "silent":
             message = (f"handler swallows {described} from {method}: the failure vanishes without a trace. "

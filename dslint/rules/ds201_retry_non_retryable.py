@@ -1,0 +1,32 @@
+"""DS201 retry-non-retryable: a retry construct whose retried set holds codes that never succeed."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dslint import knowledge
+from dslint.analysis.file_facts import FileContext
+from dslint.findings import Finding
+from dslint.rules import Rule, register
+from dslint.rules.retry_findings import construct_anchors, describe_retryable, retried_statuses
+
+
+@register
+class RetryNonRetryable(Rule):
+    code = "DS201"
+    name = "retry-non-retryable"
+    summary = "Retry of 400/401/402/403/404/422, which fail the same way on every attempt"
+    fix_applicability = "unsafe"
+
+    def check_file(self, context: FileContext) -> Iterator[Finding]:
+        for construct in context.retries:
+            fatal = retried_statuses(construct) & knowledge.NON_RETRYABLE
+            if not fatal:
+                continue
+            for anchor in construct_anchors(construct, fatal):
+                codes = construct.handlers.get(anchor, fatal) & fatal
+                message = (f"retries {knowledge.describe_codes(codes)}, which fail the same way every time; "
+                           f"retry only {describe_retryable(construct.family)}")
+                suggestion = (f"narrow the retried exceptions, or re-raise first: "
+                              f"`if e.status_code in ({', '.join(map(str, knowledge.sorted_codes(knowledge.NON_RETRYABLE)))}): raise`")
+                yield self.finding(context.path, context.header_span(anchor), message, suggestion)
