@@ -47,6 +47,8 @@ class RecognizedCall:
     provider: str
     is_async: bool
     client: Optional[ClientRef]
+    # The qualified name of a receiver resolved only across files (a client another module builds).
+    receiver: Optional[str] = None
 
 
 class ApiCallRecognizer:
@@ -77,8 +79,7 @@ class ApiCallRecognizer:
                 provider = client.provider or self.default_provider
                 return RecognizedCall(full_path, client.kind.family, provider, client.kind.is_async, client)
             return None
-        root_path = receivers[-1][1] if receivers else ()
-        return self._shaped_call(root_path)
+        return self._shaped_call(receivers)
 
     # --- the module API and litellm -----------------------------------------------------------
 
@@ -106,11 +107,14 @@ class ApiCallRecognizer:
         text = self._string_of(arg.value)
         return text is not None and text.startswith(knowledge.LITELLM_MODEL_PREFIX)
 
-    def _shaped_call(self, path: Tuple[str, ...]) -> Optional[RecognizedCall]:
-        dotted = ".".join(path)
-        for shape in knowledge.SHAPE_METHODS:
-            if dotted == shape or dotted.endswith("." + shape):
-                return RecognizedCall(shape, "openai", self.default_provider, False, None)
+    def _shaped_call(self, receivers: List[Tuple[cst.BaseExpression, Tuple[str, ...]]]) -> Optional[RecognizedCall]:
+        """A distinctive resource path on a receiver dslint cannot resolve in this file."""
+        for receiver, path in reversed(receivers):  # the longest path first
+            dotted = ".".join(path)
+            if dotted in knowledge.SHAPE_METHODS:
+                names = sorted(self.resolver.qualified_names(receiver))
+                return RecognizedCall(dotted, "openai", self.default_provider, False, None,
+                                      receiver=names[0] if names else None)
         return None
 
     # --- clients --------------------------------------------------------------------------------

@@ -148,6 +148,16 @@ class _FactCollector(cst.CSTVisitor):
         self.context = context
         self.facts = context.facts
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        if self.context.resolver.parent(self.context.resolver.parent(node)) is not self.context.resolver.module:
+            return
+        client = self.context.recognizer.client_of(node.value)
+        if client is not None and client.provider is not None:
+            name = node.targets[0].target.value
+            self.facts.clients.append((f"{self.facts.module}.{name}", client.provider))
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = []
         for arg in node.bases:
@@ -188,6 +198,7 @@ class _FactCollector(cst.CSTVisitor):
             escaping=coverage.escaping,
             handled_by=tuple(_code(clause.handler.type) for clause in coverage.clauses if clause.keeps),
             is_async=recognized.is_async,
+            receiver=recognized.receiver,
         )
         self.facts.api_calls.append(fact)
         context.api_calls.append(ApiCallSite(fact, node, recognized, coverage))

@@ -117,9 +117,9 @@ def _may_leave(node: cst.CSTNode, flags: FrozenSet[str]) -> bool:
     for found in descendants(node, skip=FUNCTION_NODES + LOOP_NODES):
         if isinstance(found, (cst.Break, cst.Return)):
             return True
-        # A success flag is set to a boolean; counters (`i += 1`) advance batch loops too.
-        if (flags and isinstance(found, cst.Assign) and isinstance(found.value, cst.Name)
-                and found.value.value in ("True", "False")
+        # Setting a name the condition tests (`done = True`, `result = resp...`) ends the loop;
+        # advancing a counter (`i += 1`, `i = i + 1`) is what batch loops do too.
+        if (flags and isinstance(found, cst.Assign) and not isinstance(found.value, cst.BinaryOperation)
                 and any(isinstance(t.target, cst.Name) and t.target.value in flags for t in found.targets)):
             return True
     return False

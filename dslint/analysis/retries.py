@@ -13,9 +13,9 @@ from typing import Dict, FrozenSet, List, Optional
 
 import libcst as cst
 
-from dslint.analysis.handlers import EMPTY, FUNCTION_NODES, LOOP_NODES
+from dslint.analysis.handlers import EMPTY, FUNCTION_NODES
 from dslint.analysis.loops import enclosing_loop, retry_loop
-from dslint.analysis.resolver import NOT_A_LITERAL, Resolver, descendants, literal_value
+from dslint.analysis.resolver import NOT_A_LITERAL, Resolver, descendants, dotted_name, literal_value
 from dslint.analysis.retry_policies import RetryPolicy, WaitInfo, retry_policy
 from dslint.knowledge import Code
 
@@ -25,18 +25,30 @@ RETRY_AFTER_HEADERS = ("retry-after", "retry-after-ms", "retry_after")
 
 
 @dataclass
-class RetryConstruct:
-    kind: str                                # "decorator" | "iterator" | "loop" | "recursion"
-    anchor: cst.CSTNode                      # decorator, Retrying(...) call, loop or recursive call
-    calls: list                              # the ApiCallSites it retries
-    retried: Optional[FrozenSet[Code]]       # None: a predicate dslint cannot read
+class RetryPath:
+    """One way back to another attempt: a library's retry, or one retrying except clause."""
+
+    anchor: cst.CSTNode                      # the decorator / Retrying(...) call, or the except clause
+    codes: Optional[FrozenSet[Code]]         # what goes this way; None: a predicate dslint cannot read
     wait: WaitInfo
-    bounded: Optional[bool]
-    policy: Optional[RetryPolicy] = None
-    # Manual loops and recursion: each retrying except clause and the codes it retries.
-    handlers: Dict[cst.ExceptHandler, FrozenSet[Code]] = field(default_factory=dict)
     sleeps: List[cst.Call] = field(default_factory=list)
     reads_retry_after: bool = False
+
+
+@dataclass
+class RetryConstruct:
+    kind: str                                # "decorator" | "iterator" | "loop" | "recursion"
+    anchor: cst.CSTNode                      # decorator, Retrying(...) call, loop, or retrying handler
+    calls: list                              # the ApiCallSites it retries
+    paths: List[RetryPath]
+    bounded: Optional[bool]
+    policy: Optional[RetryPolicy] = None
+
+    @property
+    def retried(self) -> Optional[FrozenSet[Code]]:
+        if any(path.codes is None for path in self.paths):
+            return None
+        return _union(path.codes for path in self.paths)
 
     @property
     def is_async(self) -> bool:
@@ -100,8 +112,8 @@ class _Finder:
     def _from_policy(self, kind: str, anchor: cst.CSTNode, policy: RetryPolicy, calls: list,
                      escaping: FrozenSet[Code]) -> RetryConstruct:
         retried = policy.retried_codes(calls[0].fact.family)
-        return RetryConstruct(kind, anchor, calls, None if retried is None else retried & escaping,
-                              policy.wait, policy.bounded, policy)
+        path = RetryPath(anchor, None if retried is None else retried & escaping, policy.wait)
+        return RetryConstruct(kind, anchor, calls, [path], policy.bounded, policy)
 
     # --- manual loops ---------------------------------------------------------------------------
 
@@ -115,24 +127,26 @@ class _Finder:
                 continue
             construct = by_loop.get(found.loop)
             if construct is None:
-                sleeps = self._sleeps_on_retry_path(found.loop, found.retried)
-                construct = RetryConstruct(
-                    "loop", found.loop, [], found.retried_codes, self._wait_of(sleeps, found.loop),
-                    _loop_is_bounded(found.loop, found.retried, self.resolver),
-                    handlers=dict(found.retried), sleeps=sleeps,
-                    reads_retry_after=_reads_retry_after(list(found.retried) + sleeps))
+                paths = [self._loop_path(found.loop, handler, codes) for handler, codes in found.retried.items()]
+                construct = RetryConstruct("loop", found.loop, [], paths,
+                                           _loop_is_bounded(found.loop, self.resolver))
                 by_loop[found.loop] = construct
             construct.calls.append(site)
         return list(by_loop.values())
+
+    def _loop_path(self, loop: cst.CSTNode, handler: cst.ExceptHandler, codes: FrozenSet[Code]) -> RetryPath:
+        sleeps = self._sleeps_on_retry_path(loop, handler)
+        return RetryPath(handler, codes, self._wait_of(sleeps, loop), sleeps,
+                         _reads_retry_after([handler] + sleeps))
 
     def _in_library_iterator(self, node: cst.CSTNode) -> bool:
         loop = enclosing_loop(node, self.resolver)
         return (isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call)
                 and retry_policy(loop.iter, self.resolver, self.decorators) is not None)
 
-    def _sleeps_on_retry_path(self, loop: cst.CSTNode, handlers) -> List[cst.Call]:
-        """Sleeps in the retrying handlers and in the loop body outside the `try` statements."""
-        places: List[cst.CSTNode] = list(handlers)
+    def _sleeps_on_retry_path(self, loop: cst.CSTNode, handler: cst.ExceptHandler) -> List[cst.Call]:
+        """Sleeps in the retrying handler and in the loop body outside the `try` statements."""
+        places: List[cst.CSTNode] = [handler]
         for statement in loop.body.body:
             if not isinstance(statement, (cst.Try,) + _TRY_STAR):
                 places.append(statement)
@@ -224,12 +238,11 @@ class _Finder:
                 for call in descendants(clause.handler.body, cst.Call, skip=FUNCTION_NODES):
                     if self._calls_function(call, function_id):
                         sleeps = [c for c in descendants(clause.handler.body, cst.Call) if self._is_sleep(c)]
-                        found.append(RetryConstruct(
-                            "recursion", clause.handler, [site], clause.keeps,
-                            self._wait_of(sleeps, clause.handler),
-                            any(isinstance(arg.value, cst.BinaryOperation) for arg in call.args),
-                            handlers={clause.handler: clause.keeps}, sleeps=sleeps,
-                            reads_retry_after=_reads_retry_after([clause.handler])))
+                        path = RetryPath(clause.handler, clause.keeps, self._wait_of(sleeps, clause.handler),
+                                         sleeps, _reads_retry_after([clause.handler]))
+                        # A recursion passing `retries - 1` or `attempt + 1` counts its attempts.
+                        counted = any(isinstance(arg.value, cst.BinaryOperation) for arg in call.args)
+                        found.append(RetryConstruct("recursion", clause.handler, [site], [path], counted))
                         break
         return found
 
@@ -244,22 +257,46 @@ class _Finder:
 _TRY_STAR = (cst.TryStar,) if hasattr(cst, "TryStar") else ()
 
 
-def _loop_is_bounded(loop: cst.CSTNode, handlers, resolver: Resolver) -> Optional[bool]:
-    """A `for` over a finite range, a `while` testing a comparison, or a conditional exit on the retry path."""
+COUNTING_ITERATORS = frozenset({"itertools.count", "itertools.repeat", "itertools.cycle"})
+CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now",
+                    "datetime.datetime.utcnow"})
+
+
+def _loop_is_bounded(loop: cst.CSTNode, resolver: Resolver) -> bool:
+    """A `for` over a finite iterable, or a `while` that tests an attempt counter or a deadline.
+
+    The test may sit in the loop condition (`while attempt < 5`) or in an `if` on the retry path
+    that leaves the loop (`if attempt >= 5: raise`); a flag alone (`while not done`) caps nothing.
+    """
     if isinstance(loop, cst.For):
-        if isinstance(loop.iter, cst.Call) and resolver.qualified_names(loop.iter.func) & {
-                "itertools.count", "itertools.repeat", "itertools.cycle"}:
-            return False
-        return True
-    if any(isinstance(node, cst.Comparison) for node in descendants(loop.test, cst.Comparison)):
-        return True
-    for handler in handlers:
-        for node in descendants(handler.body, cst.If, skip=FUNCTION_NODES + LOOP_NODES):
-            if any(isinstance(n, (cst.Raise, cst.Break, cst.Return)) for n in descendants(node.body)):
+        return not (isinstance(loop.iter, cst.Call) and resolver.qualified_names(loop.iter.func) & COUNTING_ITERATORS)
+    counters = _counters(loop)
+
+    def caps(test: cst.BaseExpression) -> bool:
+        for node in descendants(test, (cst.Name, cst.Attribute, cst.Call)):
+            if isinstance(node, cst.Call) and resolver.qualified_names(node.func) & CLOCKS:
                 return True
-    if isinstance(loop.test, cst.Name) and loop.test.value in ("True",) or literal_value(loop.test) in (1, True):
+            if not isinstance(node, cst.Call) and dotted_name(node) in counters:
+                return True
         return False
-    return None
+
+    if caps(loop.test):
+        return True
+    return any(caps(branch.test) and any(isinstance(n, (cst.Raise, cst.Break, cst.Return)) for n in descendants(branch.body))
+               for branch in descendants(loop.body, cst.If, skip=FUNCTION_NODES))
+
+
+def _counters(loop: cst.CSTNode) -> FrozenSet[str]:
+    """Names the loop advances: `attempt += 1`, `retries -= 1`, `attempt = attempt + 1`."""
+    names = set()
+    for node in descendants(loop.body, (cst.AugAssign, cst.Assign), skip=FUNCTION_NODES):
+        if isinstance(node, cst.AugAssign):
+            names.add(dotted_name(node.target))
+        elif isinstance(node.value, cst.BinaryOperation):
+            used = {dotted_name(n) for n in descendants(node.value, (cst.Name, cst.Attribute))}
+            names.update(dotted_name(t.target) for t in node.targets if dotted_name(t.target) in used)
+    names.discard(None)
+    return frozenset(names)
 
 
 def _reads_retry_after(nodes) -> bool:

@@ -103,7 +103,7 @@ def retry_policy(decorator_or_call: Union[cst.Decorator, cst.BaseExpression], re
     """
     node = decorator_or_call.decorator if isinstance(decorator_or_call, cst.Decorator) else decorator_or_call
     call = node if isinstance(node, cst.Call) else None
-    for name in sorted(resolver.qualified_names(call.func if call else node)):
+    for name in sorted(resolver.qualified_names(call.func if call is not None else node)):
         construct = RETRY_CONSTRUCTS.get(name)
         if construct is not None and (call is not None or construct.bare):
             arguments = _arguments(call, construct.positional) if call is not None else {}
@@ -157,9 +157,9 @@ def _either(a: _Errors, b: _Errors) -> Optional[_Errors]:
         return b
     if a.excluded or b.excluded:
         return None
-    if a.codes is None and b.codes is None:
-        return _Errors(classes=None if a.classes is None or b.classes is None else a.classes | b.classes)
-    if a.classes is None and b.classes is None:
+    if a.codes is None and b.codes is None:  # two sets of classes (neither is any error)
+        return _Errors(classes=a.classes | b.classes)  # type: ignore[operator]
+    if a.classes is None and b.classes is None:  # two sets of codes
         return _Errors(codes=a.codes | b.codes)  # type: ignore[operator]
     return None
 
@@ -180,9 +180,7 @@ def _negation(a: _Errors) -> Optional[_Errors]:
 
 def _fold(combine: Callable[[_Errors, _Errors], Optional[_Errors]],
           parts: Sequence[Optional[_Errors]]) -> Optional[_Errors]:
-    if not parts or parts[0] is None:
-        return None
-    result: Optional[_Errors] = parts[0]
+    result = parts[0] if parts else None
     for part in parts[1:]:
         if result is None or part is None:
             return None

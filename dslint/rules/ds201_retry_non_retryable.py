@@ -8,7 +8,9 @@ from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
 from dslint.findings import Finding
 from dslint.rules import Rule, register
-from dslint.rules.retry_findings import construct_anchors, describe_retryable, retried_statuses
+from dslint.rules.retry_findings import describe_retryable, provider_statuses
+
+_RERAISE_FIRST = ", ".join(map(str, knowledge.sorted_codes(knowledge.NON_RETRYABLE)))
 
 
 @register
@@ -20,13 +22,13 @@ class RetryNonRetryable(Rule):
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
         for construct in context.retries:
-            fatal = retried_statuses(construct) & knowledge.NON_RETRYABLE
-            if not fatal:
-                continue
-            for anchor in construct_anchors(construct, fatal):
-                codes = construct.handlers.get(anchor, fatal) & fatal
-                message = (f"retries {knowledge.describe_codes(codes)}, which fail the same way every time; "
+            for path in construct.paths:
+                if path.codes is None:
+                    continue
+                fatal = provider_statuses(construct, path.codes) & knowledge.NON_RETRYABLE
+                if not fatal:
+                    continue
+                message = (f"retries {knowledge.describe_codes(fatal)}, which fail the same way every time; "
                            f"retry only {describe_retryable(construct.family)}")
-                suggestion = (f"narrow the retried exceptions, or re-raise first: "
-                              f"`if e.status_code in ({', '.join(map(str, knowledge.sorted_codes(knowledge.NON_RETRYABLE)))}): raise`")
-                yield self.finding(context.path, context.header_span(anchor), message, suggestion)
+                suggestion = f"narrow the retried exceptions, or re-raise first: `if e.status_code in ({_RERAISE_FIRST}): raise`"
+                yield self.finding(context.path, context.header_span(path.anchor), message, suggestion)

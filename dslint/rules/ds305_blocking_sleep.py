@@ -21,7 +21,7 @@ class BlockingSleepInAsync(Rule):
         for construct in context.retries:
             if not construct.is_async:
                 continue
-            for sleep in construct.sleeps:
+            for sleep in (sleep for path in construct.paths for sleep in path.sleeps):
                 if BLOCKING_SLEEP in context.resolver.qualified_names(sleep.func):
                     message = ("time.sleep blocks the event loop while this async call backs off: every other "
                                "request on the loop stalls. Use `await asyncio.sleep(...)`")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
 from dslint.findings import Finding
 from dslint.rules import Rule, register
-from dslint.rules.retry_findings import handler_anchors
+
+RATE_LIMITED = 429
 
 
 @register
@@ -19,10 +21,12 @@ class IgnoresRetryAfter(Rule):
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
         for construct in context.retries:
-            if construct.kind not in ("loop", "recursion") or construct.reads_retry_after:
+            if construct.kind not in ("loop", "recursion"):
                 continue
-            for anchor in handler_anchors(construct, frozenset({429})):
-                message = ("retries 429 Rate Limit Reached without reading the Retry-After header: the server "
-                           "says how long to wait. Sleep at least that long")
-                yield self.finding(context.path, context.header_span(anchor), message,
+            for path in construct.paths:
+                if path.codes is None or RATE_LIMITED not in path.codes or path.reads_retry_after:
+                    continue
+                message = (f"retries {knowledge.describe_code(RATE_LIMITED)} without reading the Retry-After "
+                           "header: the server says how long to wait. Sleep at least that long")
+                yield self.finding(context.path, context.header_span(path.anchor), message,
                                    'delay = float(e.response.headers.get("retry-after", fallback))')

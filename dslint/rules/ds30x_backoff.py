@@ -10,24 +10,22 @@ from typing import Iterator, Tuple
 
 from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
-from dslint.analysis.retries import RetryConstruct
+from dslint.analysis.retries import RetryPath
 from dslint.findings import Finding
 from dslint.rules import Rule, register
-from dslint.rules.retry_findings import RETRYABLE_STATUSES, construct_anchors, retried_statuses
+from dslint.rules.retry_findings import RETRYABLE_STATUSES, path_statuses
+
+_BACKOFF_HOWTO = ("tenacity: wait=wait_random_exponential(min=1, max=60); backoff: backoff.expo; "
+                  "loops: time.sleep(min(60, 2 ** attempt) + random.random())")
 
 
-def _retries_overload(construct: RetryConstruct) -> frozenset:
-    """429/5xx codes the construct retries (all of them when its predicate cannot be read)."""
-    if construct.retried is None:
-        return frozenset(RETRYABLE_STATUSES & frozenset().union(*(s.fact.raised for s in construct.calls)))
-    return retried_statuses(construct) & RETRYABLE_STATUSES
-
-
-def _waits(context: FileContext, kinds: Tuple[str, ...]) -> Iterator[Tuple[RetryConstruct, frozenset]]:
+def _overload_paths(context: FileContext, kinds: Tuple[str, ...]) -> Iterator[Tuple[RetryPath, frozenset]]:
+    """Retry paths of 429/5xx whose wait is of one of `kinds`, with the codes they retry."""
     for construct in context.retries:
-        codes = _retries_overload(construct)
-        if codes and construct.wait.kind in kinds:
-            yield construct, codes
+        for path in construct.paths:
+            codes = path_statuses(construct, path) & RETRYABLE_STATUSES
+            if codes and path.wait.kind in kinds:
+                yield path, codes
 
 
 @register
@@ -38,13 +36,10 @@ class RetryWithoutBackoff(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for construct, codes in _waits(context, ("absent",)):
-            for anchor in construct_anchors(construct, codes):
-                message = (f"retries {knowledge.describe_codes(codes)} with no wait: every attempt hits an "
-                           "overloaded server again at once. Wait with exponential backoff and jitter")
-                yield self.finding(context.path, context.header_span(anchor), message,
-                                   "tenacity: wait=wait_random_exponential(min=1, max=60); backoff: backoff.expo; "
-                                   "loops: time.sleep(min(60, 2 ** attempt) + random.random())")
+        for path, codes in _overload_paths(context, ("absent", "none")):
+            message = (f"retries {knowledge.describe_codes(codes)} with no wait: every attempt hits an "
+                       "overloaded server again at once. Wait with exponential backoff and jitter")
+            yield self.finding(context.path, context.header_span(path.anchor), message, _BACKOFF_HOWTO)
 
 
 @register
@@ -55,13 +50,11 @@ class ConstantBackoff(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for construct, codes in _waits(context, ("none", "constant", "random")):
-            anchor = construct.wait.node or construct.anchor
+        for path, codes in _overload_paths(context, ("constant", "random")):
             message = (f"retries {knowledge.describe_codes(codes)} after a constant wait: while the server "
                        "stays overloaded every attempt fails again. Grow the wait exponentially, with jitter")
-            yield self.finding(context.path, context.header_span(anchor), message,
-                               "tenacity: wait=wait_random_exponential(min=1, max=60); backoff: backoff.expo; "
-                               "loops: time.sleep(min(60, 2 ** attempt) + random.random())")
+            yield self.finding(context.path, context.header_span(path.wait.node or path.anchor), message,
+                               _BACKOFF_HOWTO)
 
 
 @register
@@ -73,12 +66,11 @@ class BackoffWithoutJitter(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for construct, codes in _waits(context, ("exponential",)):
-            if construct.wait.jitter:
+        for path, codes in _overload_paths(context, ("exponential",)):
+            if path.wait.jitter:
                 continue
-            anchor = construct.wait.node or construct.anchor
             message = (f"exponential backoff for {knowledge.describe_codes(codes)} has no jitter: clients that "
                        "failed together retry together. Add a random term")
-            yield self.finding(context.path, context.header_span(anchor), message,
+            yield self.finding(context.path, context.header_span(path.wait.node or path.anchor), message,
                                "tenacity: wait_random_exponential; backoff: keep the default jitter; "
                                "loops: add random.random() to the delay")
