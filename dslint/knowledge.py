@@ -201,7 +201,7 @@ FAMILY_RETRYABLE_CLASSES: Dict[str, Tuple[str, ...]] = {
 }
 
 # tenacity turns the last error of what it retries into this class unless reraise=True.
-RETRY_ERROR_CLASSES = frozenset({"tenacity.RetryError", "tenacity._utils.RetryError"})
+RETRY_ERROR_CLASSES = frozenset({"tenacity.RetryError", "tenacity._utils.RetryError", "retrying.RetryError"})
 
 
 def exception_coverage(family: str, qualified_name: str) -> FrozenSet[Code]:
@@ -391,7 +391,7 @@ RETRY_ERROR_WRAPPING: Dict[str, Tuple[str, object, str]] = {
 # and two combinators: "sum" (waits added up) and "chain" (one strategy per attempt, the last repeats).
 WAIT_STRATEGIES: Dict[str, Tuple[str, bool]] = {
     **_under(("tenacity", "tenacity.wait"), {
-        "wait_none": ("none", False),
+        "wait_none": ("constant", False),  # SPEC DS302: an explicit wait_none() is a constant (zero) wait
         "wait_fixed": ("constant", False),
         "wait_random": ("random", True),
         "wait_incrementing": ("linear", False),

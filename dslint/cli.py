@@ -1,0 +1,265 @@
+"""The `dslint` command: parses options, hands the work to the engine, prints. No analysis here."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from dslint import __version__
+from dslint.config import ConfigError, ConfigResolver
+from dslint.discovery import discover, is_force_excluded
+from dslint.docs import UnknownRuleError, rule_doc
+from dslint.reporters import FORMATS, render
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+STDIN = "-"
+
+
+class _Command(click.Command):
+    """Prints click's own usage errors as `error: ...` with exit 2, like every other dslint error."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            status = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
+        except click.ClickException as exc:
+            _error(exc.format_message())
+            if isinstance(exc, click.UsageError):
+                click.echo("For more information, try 'dslint --help'.", err=True)
+            status = EXIT_ERROR
+        except click.Abort:  # Ctrl-C
+            status = 130
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
+def _split_codes(ctx: click.Context, param: click.Parameter, values: Tuple[str, ...]) -> Optional[Tuple[str, ...]]:
+    """`--select DS1,DS2 --select DS3` -> ("DS1", "DS2", "DS3"); None when the flag is absent."""
+    if not values:
+        return None
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="Name of the file read from stdin (`-`): picks its config and is shown in messages.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_split_codes,
+    metavar="CODES",
+    help="Rules to check instead of the configured selection: comma-separated codes or prefixes (DS101, DS2, ALL).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    callback=_split_codes,
+    metavar="CODES",
+    help="Rules to skip, on top of the configured ones.",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_split_codes,
+    metavar="CODES",
+    help="Rules to check on top of the selection.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="Use this pyproject.toml or dslint.toml for every path, instead of each file's nearest one.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option("--output-file", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, without the summary.")
+@click.option("--explain", metavar="CODE", help="Show the documentation of a rule and exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply exclude patterns to paths given explicitly too (as pre-commit needs)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(__version__, "--version", prog_name="dslint", message="%(prog)s %(version)s")
+def main(
+    paths: Tuple[str, ...],
+    stdin_filename: Optional[str],
+    select: Optional[Tuple[str, ...]],
+    ignore: Optional[Tuple[str, ...]],
+    extend_select: Optional[Tuple[str, ...]],
+    config_file: Optional[str],
+    output_format: str,
+    output_file: Optional[str],
+    statistics: bool,
+    exit_zero: bool,
+    quiet: bool,
+    explain: Optional[str],
+    list_rules: bool,
+    force_exclude: bool,
+    verbose: bool,
+) -> int:
+    """Find unhandled DeepSeek/OpenAI API status codes and unsafe retries in PATHs (default: `.`;
+    `-` reads stdin)."""
+    if explain is not None:
+        return _explain(explain)
+    if list_rules:
+        click.echo(_rules_table(), nl=False)
+        return EXIT_CLEAN
+    if STDIN in paths and len(paths) > 1:
+        raise click.UsageError("'-' (stdin) cannot be combined with other paths")
+    if verbose:
+        _show_engine_debug_log()
+    reads_stdin = paths == (STDIN,) or (not paths and stdin_filename is not None)
+
+    try:
+        resolver = ConfigResolver(
+            Path.cwd(),
+            Path(config_file) if config_file else None,
+            select=select,
+            ignore=ignore,
+            extend_select=extend_select,
+        )
+        if reads_stdin:
+            result, path_errors = _lint_stdin(stdin_filename, resolver, force_exclude), []
+        else:
+            result, path_errors = _lint_paths(paths or (".",), resolver, force_exclude)
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except Exception as exc:  # a bug outside any one file: say so plainly, never a bare traceback
+        if verbose:
+            traceback.print_exc()
+        _error(
+            f"internal error: {type(exc).__name__}: {exc}"
+            + ("" if verbose else " (run with --verbose for the traceback)")
+        )
+        return EXIT_ERROR
+
+    result = _with_paths_shown_from(os.getcwd(), result)
+    errors = path_errors + result.errors
+    # "All checks passed!" would be false when some path could not be checked.
+    summary = not quiet and not (errors and not result.findings)
+    report = render(output_format, result, quiet=not summary, show_statistics=statistics)
+    try:
+        _write(report, output_file)
+    except OSError as exc:
+        _error(f"cannot write {output_file}: {exc.strerror or exc}")
+        return EXIT_ERROR
+
+    for notice in result.notices:
+        click.echo(f"warning: {notice}", err=True)
+    if not reads_stdin and not result.files_checked and not errors:
+        click.echo("warning: No Python files found under the given path(s)", err=True)
+    # Errors come last, after every file's findings, where they cannot scroll out of sight.
+    for error in errors:
+        _error(error)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN
+
+
+def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool):
+    found = discover(paths, resolver, force_exclude)
+    # Imported only now: the analysis pulls in LibCST, which --version, --explain and a bad
+    # config never need.
+    from dslint.engine import lint_paths
+
+    return lint_paths(found.files, resolver), found.errors
+
+
+def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool):
+    from dslint.engine import RunResult, lint_text
+
+    if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
+        return RunResult(findings=[], errors=[], notices=[], files_checked=0, sources={})
+    config = resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
+    data = click.get_binary_stream("stdin").read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return RunResult(
+            findings=[],
+            errors=[f"cannot read {stdin_filename or 'stdin'}: not valid UTF-8 (byte {exc.start})"],
+            notices=[],
+            files_checked=0,
+            sources={},
+        )
+    return lint_text(text, stdin_filename or STDIN, config)
+
+
+def _with_paths_shown_from(cwd: str, result):
+    """Show paths under the working folder relative to it, as ruff does."""
+
+    def shown(path: str) -> str:
+        if not os.path.isabs(path):
+            return path
+        relative = os.path.relpath(path, cwd)
+        return path if relative.startswith(os.pardir) else relative
+
+    return dataclasses.replace(
+        result,
+        findings=[finding.with_path(shown(finding.path)) for finding in result.findings],
+        sources={shown(path): source for path, source in result.sources.items()},
+    )
+
+
+def _write(report: str, output_file: Optional[str]) -> None:
+    if output_file is None:
+        click.echo(report, nl=False)
+        return
+    target = Path(output_file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(report, encoding="utf-8")
+
+
+def _explain(code: str) -> int:
+    try:
+        page = rule_doc(code.upper())
+    except UnknownRuleError as exc:
+        _error(f"{exc} (run `dslint --list-rules` to see every rule)")
+        return EXIT_ERROR
+    click.echo(page, nl=not page.endswith("\n"))
+    return EXIT_CLEAN
+
+
+def _rules_table() -> str:
+    from dslint.rules import all_rules
+
+    header = ("code", "name", "default", "fix")
+    rows: List[Tuple[str, ...]] = [header] + [
+        (rule.code, rule.name, "on" if rule.default_on else "off", rule.fix_applicability or "-")
+        for rule in all_rules()
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    return "".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n" for row in rows)
+
+
+def _show_engine_debug_log() -> None:
+    # The engine logs the traceback of each file it fails to lint to the "dslint" logger at DEBUG.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger = logging.getLogger("dslint")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)

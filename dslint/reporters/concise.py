@@ -1,0 +1,13 @@
+"""`--format concise`: one line per finding, then the summary."""
+
+from __future__ import annotations
+
+from dslint.reporters.common import ReportOptions, RunSummary, closing_summary, headline, ordered
+
+
+def report(result: RunSummary, options: ReportOptions) -> str:
+    findings = ordered(result.findings)
+    lines = [headline(finding) for finding in findings]
+    if not options.quiet:
+        lines += closing_summary(findings)
+    return "".join(line + "\n" for line in lines)
