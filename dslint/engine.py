@@ -7,7 +7,9 @@ always goes on.
 
 from __future__ import annotations
 
+import ast
 import io
+import logging
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,32 +68,18 @@ def module_name_for(path: Path) -> Tuple[str, bool]:
     return ".".join(parts) or path.stem, is_package
 
 
-def _analyze(path: str, source: str, config: Config, module_name: str, is_package: bool, rules) -> _FileOutcome:
-    import libcst as cst
-
-    from dslint.analysis.file_facts import AnalysisSettings, analyze_module
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    outcome = _FileOutcome(path, config, source)
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        outcome.findings.append(SyntaxError_().finding_for(path, error.raw_line, error.raw_column + 1,
-                                                           error.message))
-        return outcome
-    except RecursionError:
-        outcome.findings.append(SyntaxError_().finding_for(path, 1, 1, "nested too deeply to parse"))
-        return outcome
-    settings = AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)
-    context = analyze_module(module, path, module_name, is_package, settings)
-    for rule in rules:
-        outcome.findings.extend(rule.check_file(context))
-    outcome.facts = context.facts
-    return outcome
+@dataclass
+class _SourceFile:
+    path: Path
+    display: str
+    config: Config
+    text: Optional[str]
+    module_name: str
+    is_package: bool
 
 
-def _lint_one(path: Path, display: str, config: Config, rules, result: RunResult,
-              text: Optional[str] = None) -> Optional[_FileOutcome]:
+def _read(path: Path, display: str, config: Config, result: RunResult, text: Optional[str] = None):
+    """The decoded source, or a DS001 outcome for bytes that are not Python source, or None."""
     from dslint.rules.ds001_syntax_error import SyntaxError_
 
     try:
@@ -105,15 +93,66 @@ def _lint_one(path: Path, display: str, config: Config, rules, result: RunResult
         result.notices.append(f"cannot read {display}: {error.strerror or error}")
         return None
     module_name, is_package = module_name_for(path)
+    return _SourceFile(path, display, config, text, module_name, is_package)
+
+
+def _syntax_error(display: str, source: str, error) -> Finding:
+    """DS001 at CPython's location of the error when it has one; LibCST stops later than the cause."""
+    from dslint.rules.ds001_syntax_error import SyntaxError_
+
     try:
-        return _analyze(display, text, config, module_name, is_package, rules)
-    except RecursionError:
-        outcome = _FileOutcome(display, config, text)
-        outcome.findings.append(SyntaxError_().finding_for(display, 1, 1, "nested too deeply to analyse"))
+        ast.parse(source)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            return SyntaxError_().finding_for(display, python_error.lineno, python_error.offset or 1,
+                                              python_error.msg)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return SyntaxError_().finding_for(display, error.raw_line, error.raw_column + 1, error.message)
+
+
+def _analyze(source_file: _SourceFile, rules, module_clients) -> _FileOutcome:
+    import libcst as cst
+
+    from dslint.analysis.file_facts import AnalysisSettings, analyze_module
+    from dslint.rules.ds001_syntax_error import SyntaxError_
+
+    config, display, source = source_file.config, source_file.display, source_file.text
+    outcome = _FileOutcome(display, config, source)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        outcome.findings.append(_syntax_error(display, source, error))
         return outcome
-    except Exception as error:  # one file's internal error must not stop the run
-        result.errors.append(f"failed to lint {display}: {error.__class__.__name__}: {error}")
-        return None
+    except RecursionError:
+        outcome.findings.append(SyntaxError_().finding_for(display, 1, 1, "nested too deeply to parse"))
+        return outcome
+    settings = AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)
+    try:
+        context = analyze_module(module, display, source_file.module_name, source_file.is_package, settings,
+                                 module_clients)
+        for rule in rules:
+            outcome.findings.extend(rule.check_file(context))
+    except RecursionError:
+        outcome.findings = [SyntaxError_().finding_for(display, 1, 1, "nested too deeply to analyse")]
+        return outcome
+    outcome.facts = context.facts
+    return outcome
+
+
+def _lint_sources(items, rules, result: RunResult) -> RunResult:
+    from dslint.analysis.module_clients import scan_module_clients
+
+    sources = [item for item in items if isinstance(item, _SourceFile)]
+    outcomes = [item for item in items if isinstance(item, _FileOutcome)]
+    module_clients = scan_module_clients((s.module_name, s.text) for s in sources)
+    for source_file in sources:
+        try:
+            outcomes.append(_analyze(source_file, rules, module_clients))
+        except Exception as error:  # one file's internal error must not stop the run
+            logging.getLogger("dslint").debug("failed to lint %s", source_file.display, exc_info=True)
+            result.errors.append(f"failed to lint {source_file.display}: {error.__class__.__name__}: {error}")
+    return _finish(outcomes, rules, result)
 
 
 def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult) -> RunResult:
@@ -156,18 +195,13 @@ def _active_rules():
 
 def lint_paths(files: Sequence[Path], resolver: ConfigResolver) -> RunResult:
     rules = _active_rules()
-    result = RunResult()
-    outcomes = []
-    for path in files:
-        outcome = _lint_one(path, str(path), resolver.config_for(path), rules, result)
-        result.files_checked += 1
-        if outcome is not None:
-            outcomes.append(outcome)
-    return _finish(outcomes, rules, result)
+    result = RunResult(files_checked=len(files))
+    items = [_read(path, str(path), resolver.config_for(path), result) for path in files]
+    return _lint_sources([item for item in items if item is not None], rules, result)
 
 
 def lint_text(text: str, path: str, config: Config) -> RunResult:
     rules = _active_rules()
     result = RunResult(files_checked=1)
-    outcome = _lint_one(Path(path), path, config, rules, result, text=text)
-    return _finish([outcome] if outcome else [], rules, result)
+    item = _read(Path(path), path, config, result, text=text)
+    return _lint_sources([item] if item is not None else [], rules, result)

@@ -9,11 +9,12 @@ receiver cannot be resolved; or when it is the legacy module API or litellm with
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from dslint import knowledge
+from dslint.analysis.module_clients import ModuleClient
 from dslint.analysis.resolver import (
     Resolver,
     assigned_value,
@@ -47,13 +48,13 @@ class RecognizedCall:
     provider: str
     is_async: bool
     client: Optional[ClientRef]
-    # The qualified name of a receiver resolved only across files (a client another module builds).
-    receiver: Optional[str] = None
 
 
 class ApiCallRecognizer:
-    def __init__(self, resolver: Resolver, default_provider: str, client_factories: Sequence[str] = ()):
+    def __init__(self, resolver: Resolver, default_provider: str, client_factories: Sequence[str] = (),
+                 module_clients: Mapping[str, ModuleClient] = {}):
         self.resolver = resolver
+        self.module_clients = module_clients
         self.default_provider = default_provider
         self.client_factories = frozenset(client_factories)
         self.module_provider = self._module_level_provider()
@@ -112,9 +113,7 @@ class ApiCallRecognizer:
         for receiver, path in reversed(receivers):  # the longest path first
             dotted = ".".join(path)
             if dotted in knowledge.SHAPE_METHODS:
-                names = sorted(self.resolver.qualified_names(receiver))
-                return RecognizedCall(dotted, "openai", self.default_provider, False, None,
-                                      receiver=names[0] if names else None)
+                return RecognizedCall(dotted, "openai", self.default_provider, False, None)
         return None
 
     # --- clients --------------------------------------------------------------------------------
@@ -128,6 +127,9 @@ class ApiCallRecognizer:
         if isinstance(expr, cst.Call):
             return self._client_of_call(expr, depth)
         if isinstance(expr, cst.Attribute):
+            imported = self._imported_client(expr)
+            if imported is not None:
+                return imported
             if expr.attr.value in knowledge.CLIENT_PASSTHROUGH_ATTRS:
                 return self.client_of(expr.value, depth + 1)
             if _is_self(expr.value):
@@ -137,11 +139,21 @@ class ApiCallRecognizer:
                 return replace(base, prefix=base.prefix + (expr.attr.value,))
             return None
         if isinstance(expr, cst.Name):
-            return self._client_of_name(expr, depth)
+            return self._client_of_name(expr, depth) or self._imported_client(expr)
         if isinstance(expr, cst.IfExp):
             return self.client_of(expr.body, depth + 1) or self.client_of(expr.orelse, depth + 1)
         if isinstance(expr, cst.BooleanOperation):
             return self.client_of(expr.left, depth + 1) or self.client_of(expr.right, depth + 1)
+        return None
+
+    def _imported_client(self, expr: cst.BaseExpression) -> Optional[ClientRef]:
+        """A client built at module level in another linted file (`from app.clients import deepseek`)."""
+        if not self.module_clients or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        for name in self.resolver.qualified_names(expr):
+            found = self.module_clients.get(name)
+            if found is not None:
+                return ClientRef(knowledge.CLIENT_CONSTRUCTORS[found.constructor], found.provider, found.max_retries)
         return None
 
     def _client_of_call(self, call: cst.Call, depth: int) -> Optional[ClientRef]:

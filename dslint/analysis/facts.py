@@ -36,8 +36,6 @@ class ApiCall:
     escaping: FrozenSet[Code]         # what the handlers of its own function let out
     handled_by: Tuple[str, ...]       # source text of the except clauses that catch part of it
     is_async: bool = False
-    # Set when the provider is a default: the client's qualified name, resolved by the project pass.
-    receiver: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,6 @@ class FileFacts:
     call_sites: List[CallSite] = field(default_factory=list)
     functions: List[Function] = field(default_factory=list)
     classes: List[ClassInfo] = field(default_factory=list)
-    # Module-level clients whose construction names a provider: (qualified name, provider).
-    clients: List[Tuple[str, str]] = field(default_factory=list)
     # Findings of per-file rules, computed while the syntax tree is at hand.
     findings: List[Finding] = field(default_factory=list)
 

@@ -16,6 +16,7 @@ from dslint import knowledge
 from dslint.analysis.api_calls import ApiCallRecognizer, RecognizedCall
 from dslint.analysis.facts import ApiCall, CallSite, ClassInfo, FileFacts, Function, Span
 from dslint.analysis.handlers import Coverage, HandlerAnalysis
+from dslint.analysis.module_clients import ModuleClient
 from dslint.analysis.resolver import Resolver
 from dslint.analysis.retries import find_retry_constructs
 from dslint.findings import Position
@@ -112,13 +113,13 @@ def module_function_id(module: str) -> str:
 
 
 def analyze_module(module: cst.Module, path: str, module_name: str, is_package: bool,
-                   settings: AnalysisSettings) -> FileContext:
+                   settings: AnalysisSettings, module_clients: Mapping[str, ModuleClient] = {}) -> FileContext:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     resolver = Resolver(wrapper, module_name, is_package)
     context = FileContext(
         path=path,
         resolver=resolver,
-        recognizer=ApiCallRecognizer(resolver, settings.provider, settings.client_factories),
+        recognizer=ApiCallRecognizer(resolver, settings.provider, settings.client_factories, module_clients),
         handlers=HandlerAnalysis(resolver),
         settings=settings,
         facts=FileFacts(path=path, module=module_name),
@@ -147,16 +148,6 @@ class _FactCollector(cst.CSTVisitor):
     def __init__(self, context: FileContext):
         self.context = context
         self.facts = context.facts
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-            return
-        if self.context.resolver.parent(self.context.resolver.parent(node)) is not self.context.resolver.module:
-            return
-        client = self.context.recognizer.client_of(node.value)
-        if client is not None and client.provider is not None:
-            name = node.targets[0].target.value
-            self.facts.clients.append((f"{self.facts.module}.{name}", client.provider))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = []
@@ -198,7 +189,6 @@ class _FactCollector(cst.CSTVisitor):
             escaping=coverage.escaping,
             handled_by=tuple(_code(clause.handler.type) for clause in coverage.clauses if clause.keeps),
             is_async=recognized.is_async,
-            receiver=recognized.receiver,
         )
         self.facts.api_calls.append(fact)
         context.api_calls.append(ApiCallSite(fact, node, recognized, coverage))

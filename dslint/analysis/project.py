@@ -8,11 +8,10 @@ when some chain of call sites lets it reach a function that nothing in the linte
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from dslint.analysis.facts import ApiCall, CallSite, FileFacts, Function
-from dslint.knowledge import PROVIDER_STATUSES, TRANSPORT, Code
+from dslint.knowledge import Code
 
 # (function id, code, wrapped in tenacity.RetryError)
 _State = Tuple[str, Code, bool]
@@ -21,7 +20,6 @@ _State = Tuple[str, Code, bool]
 class Project:
     def __init__(self, files: Iterable[FileFacts]):
         self.files: List[FileFacts] = list(files)
-        self._apply_imported_client_providers()
         self.functions: Dict[str, Function] = {}
         self.bases: Dict[str, Tuple[str, ...]] = {}
         for facts in self.files:
@@ -36,15 +34,6 @@ class Project:
                 if callee is not None and callee != site.caller:
                     self.sites_of[callee].append(site)
         self._memo: Dict[_State, bool] = {}
-
-    def _apply_imported_client_providers(self) -> None:
-        """A call on a client built in another module takes that client's provider."""
-        providers = {name: provider for facts in self.files for name, provider in facts.clients}
-        if not providers:
-            return
-        for facts in self.files:
-            facts.api_calls = [_with_provider(call, providers[call.receiver])
-                               if call.receiver in providers else call for call in facts.api_calls]
 
     def _resolve(self, candidates: Tuple[str, ...]) -> Optional[str]:
         for candidate in candidates:
@@ -101,12 +90,6 @@ class Project:
                     stack.append(state)
         self._memo[key] = found
         return found
-
-
-def _with_provider(call: ApiCall, provider: str) -> ApiCall:
-    """Handlers act code by code, so narrowing the raised codes narrows what escapes alike."""
-    raised = PROVIDER_STATUSES[provider] | TRANSPORT
-    return replace(call, provider=provider, raised=raised, escaping=call.escaping & raised, receiver=None)
 
 
 def _site_catches(site: CallSite, family: str, code: Code, wrapped: bool) -> bool:
