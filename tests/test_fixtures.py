@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
 
@@ -41,18 +41,14 @@ def named_codes(message: str) -> Set[int]:
     return {int(code) for code in NAMED_CODE.findall(message)}
 
 
-def lint(paths: List[Path], root: Path, rules: Optional[Iterable[str]]):
-    resolver = ConfigResolver(cwd=root, select=list(rules) if rules else ["ALL"])
-    return lint_paths(paths, resolver)
-
-
-def check(paths: List[Path], root: Path, rules: Optional[List[str]]) -> None:
+def check(paths: List[Path], root: Path, rules: Optional[List[str]], select: Optional[List[str]] = None) -> None:
+    """Lint `paths` with `select` (default: `rules`, or every rule) and compare with the annotations."""
     expected: Dict[Expected, Optional[Set[int]]] = {}
     for path in paths:
         expected.update(expectations(path))
     if rules:
         expected = {key: value for key, value in expected.items() if key[2] in rules}
-    result = lint(paths, root, rules)
+    result = lint_paths(paths, ConfigResolver(cwd=root, select=select or rules or ["ALL"]))
     assert not result.errors
     actual = {(f.path, f.start.row, f.code): f for f in result.findings if not rules or f.code in rules}
     unexpected = sorted(f"{Path(k[0]).name}:{k[1]} {k[2]} {f.message}" for k, f in actual.items() if k not in expected)
