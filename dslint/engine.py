@@ -140,19 +140,58 @@ def _analyze(source_file: _SourceFile, rules, module_clients) -> _FileOutcome:
     return outcome
 
 
+def _check_syntax(source_file: _SourceFile) -> _FileOutcome:
+    """For a file the screen leaves out: only whether it parses (DS001)."""
+    from dslint.rules.ds001_syntax_error import SyntaxError_
+
+    outcome = _FileOutcome(source_file.display, source_file.config, source_file.text)
+    try:
+        ast.parse(source_file.text)
+    except SyntaxError as error:
+        outcome.findings.append(SyntaxError_().finding_for(source_file.display, error.lineno or 1,
+                                                           error.offset or 1, error.msg))
+    except (ValueError, RecursionError, MemoryError):
+        pass  # CPython's own limits; LibCST would not get further, and nothing else is reported here
+    return outcome
+
+
 def _lint_sources(items, rules, result: RunResult) -> RunResult:
     from dslint.analysis.module_clients import scan_module_clients
+    from dslint.analysis.project import Project
+    from dslint.prefilter import api_screen, names_screen
 
     sources = [item for item in items if isinstance(item, _SourceFile)]
     outcomes = [item for item in items if isinstance(item, _FileOutcome)]
     module_clients = scan_module_clients((s.module_name, s.text) for s in sources)
-    for source_file in sources:
-        try:
-            outcomes.append(_analyze(source_file, rules, module_clients))
-        except Exception as error:  # one file's internal error must not stop the run
-            logging.getLogger("dslint").debug("failed to lint %s", source_file.display, exc_info=True)
-            result.errors.append(f"failed to lint {source_file.display}: {error.__class__.__name__}: {error}")
+    factories = {name.rsplit(".", 1)[-1] for s in sources for name in s.config.client_factories}
+    screen = api_screen(factories | {name.rsplit(".", 1)[-1] for name in module_clients})
+    pending = [s for s in sources if screen.search(s.text)]
+    rest = [s for s in sources if not screen.search(s.text)]
+    analyzed: List[_FileOutcome] = []
+    searched: set = set()
+    while pending:
+        for source_file in pending:
+            try:
+                analyzed.append(_analyze(source_file, rules, module_clients))
+            except Exception as error:  # one file's internal error must not stop the run
+                logging.getLogger("dslint").debug("failed to lint %s", source_file.display, exc_info=True)
+                result.errors.append(f"failed to lint {source_file.display}: {error.__class__.__name__}: {error}")
+        names = _call_graph_names(Project(o.facts for o in analyzed if o.facts is not None)) - searched
+        searched |= names
+        if not names:
+            break
+        mentions = names_screen(names)
+        pending = [s for s in rest if mentions.search(s.text)]
+        rest = [s for s in rest if not mentions.search(s.text)]
+    outcomes.extend(analyzed)
+    outcomes.extend(_check_syntax(s) for s in rest)
     return _finish(outcomes, rules, result)
+
+
+def _call_graph_names(project) -> set:
+    """Names under which the functions on some API call's escape path can be called."""
+    return {function_id.rsplit(".", 1)[-1] for function_id in project.functions_reaching_api()
+            if not function_id.endswith(".<module>")}
 
 
 def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult) -> RunResult:

@@ -9,7 +9,7 @@ receiver cannot be resolved; or when it is the legacy module API or litellm with
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -18,6 +18,7 @@ from dslint.analysis.module_clients import ModuleClient
 from dslint.analysis.resolver import (
     Resolver,
     assigned_value,
+    assignment_statements,
     descendants,
     keyword_argument,
     literal_value,
@@ -55,6 +56,7 @@ class ApiCallRecognizer:
                  module_clients: Mapping[str, ModuleClient] = {}):
         self.resolver = resolver
         self.module_clients = module_clients
+        self._attributes_by_class: Dict[cst.ClassDef, Dict[str, List[object]]] = {}
         self.default_provider = default_provider
         self.client_factories = frozenset(client_factories)
         self.module_provider = self._module_level_provider()
@@ -244,12 +246,31 @@ class ApiCallRecognizer:
         class_def = self.enclosing_class(attribute)
         if class_def is None:
             return None
-        for value in _self_attribute_values(class_def, attribute.attr.value):
+        for value in self._class_attributes(class_def).get(attribute.attr.value, ()):
             client = (self._client_of_annotation(value.annotation) if isinstance(value, cst.Annotation)
                       else self.client_of(value, depth + 1))
             if client is not None:
                 return client
         return None
+
+    def _class_attributes(self, class_def: cst.ClassDef) -> Dict[str, List[object]]:
+        """Per attribute name, the values assigned to `self.<name>` or `<name>` in the class body."""
+        found = self._attributes_by_class.get(class_def)
+        if found is None:
+            found = {}
+            for node in assignment_statements(class_def.body):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    name = _assigned_attribute(target)
+                    if name is None:
+                        continue
+                    values = found.setdefault(name, [])
+                    if node.value is not None:
+                        values.append(node.value)
+                    if isinstance(node, cst.AnnAssign):
+                        values.append(node.annotation)
+            self._attributes_by_class[class_def] = found
+        return found
 
     def enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
         current = self.resolver.parent(node)
@@ -339,21 +360,9 @@ def _returned_values(definition: cst.FunctionDef) -> Iterator[cst.BaseExpression
             yield node.value
 
 
-def _self_attribute_values(class_def: cst.ClassDef, attr: str) -> Iterator[object]:
-    """Values assigned to `self.<attr>` in the class's methods, and class-level `attr = ...`/`attr: T`."""
-    for node in descendants(class_def.body, (cst.Assign, cst.AnnAssign)):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                if _names_attribute(target.target, attr):
-                    yield node.value
-        elif isinstance(node, cst.AnnAssign) and _names_attribute(node.target, attr):
-            if node.value is not None:
-                yield node.value
-            yield node.annotation
-
-
-def _names_attribute(target: cst.BaseExpression, attr: str) -> bool:
+def _assigned_attribute(target: cst.BaseExpression) -> Optional[str]:
+    """`x` for targets `self.x`, `cls.x` and a class-level `x`."""
     if isinstance(target, cst.Attribute) and _is_self(target.value):
-        return target.attr.value == attr
-    return isinstance(target, cst.Name) and target.value == attr
+        return target.attr.value
+    return target.value if isinstance(target, cst.Name) else None
 

@@ -17,6 +17,7 @@ from dslint.analysis.api_calls import ApiCallRecognizer, RecognizedCall
 from dslint.analysis.facts import ApiCall, CallSite, ClassInfo, FileFacts, Function, Span
 from dslint.analysis.handlers import Coverage, HandlerAnalysis
 from dslint.analysis.module_clients import ModuleClient
+from dslint.analysis.raw_http import is_request_shaped
 from dslint.analysis.resolver import Resolver
 from dslint.analysis.retries import find_retry_constructs
 from dslint.findings import Position
@@ -53,6 +54,7 @@ class FileContext:
     facts: FileFacts
     api_calls: List[ApiCallSite] = field(default_factory=list)
     retries: list = field(default_factory=list)  # RetryConstructs
+    request_calls: List[cst.Call] = field(default_factory=list)  # `x.post(...)`-shaped calls, for DS401
 
     def span(self, node: cst.CSTNode, anchor_statement: bool = True) -> Span:
         position = self.resolver.position(node)
@@ -172,8 +174,10 @@ class _FactCollector(cst.CSTVisitor):
         recognized = self.context.recognizer.recognize(node)
         if recognized is not None:
             self._api_call(node, recognized)
-        else:
-            self._call_site(node)
+            return
+        self._call_site(node)
+        if is_request_shaped(node):
+            self.context.request_calls.append(node)
 
     def _api_call(self, node: cst.Call, recognized: RecognizedCall) -> None:
         context = self.context

@@ -55,6 +55,17 @@ class Project:
                 return found
         return None
 
+    def functions_reaching_api(self) -> Set[str]:
+        """Functions that make an API call, and every function that calls one of them."""
+        reached = {call.function for facts in self.files for call in facts.api_calls}
+        stack = list(reached)
+        while stack:
+            for site in self.sites_of.get(stack.pop(), ()):
+                if site.caller not in reached:
+                    reached.add(site.caller)
+                    stack.append(site.caller)
+        return reached
+
     def is_entry_point(self, function_id: str) -> bool:
         return not self.sites_of.get(function_id)
 

@@ -7,7 +7,7 @@ after `raise_for_status()` or a look at its status.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional
 
 import libcst as cst
 
@@ -42,8 +42,14 @@ class UncheckedRequest:
     url: str
 
 
-def unchecked_requests(resolver: Resolver) -> Iterator[UncheckedRequest]:
-    for call in descendants(resolver.module, cst.Call):
+def is_request_shaped(call: cst.Call) -> bool:
+    """A cheap first look: `<something>.post(...)` and the other HTTP method names."""
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value in HTTP_METHODS
+
+
+def unchecked_requests(calls: Iterable[cst.Call], resolver: Resolver) -> Iterator[UncheckedRequest]:
+    """Of the request-shaped `calls`, those to the API whose response is used unchecked."""
+    for call in calls:
         session = _session_of_request(call, resolver)
         if session is None:
             continue

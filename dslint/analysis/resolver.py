@@ -7,7 +7,7 @@ definition does it name (`function_def`).
 
 from __future__ import annotations
 
-from typing import FrozenSet, Iterator, Optional
+from typing import Dict, FrozenSet, Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import (
@@ -15,7 +15,6 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
@@ -25,7 +24,9 @@ try:
 except ImportError:  # LibCST versions that resolve metadata eagerly
     LazyValue = ()
 
-PROVIDERS = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider, PositionProvider)
+# Resolved for every module; positions only when something is reported (it re-generates the code),
+# and qualified names per node on demand from the scopes (the provider computes them for all nodes).
+PROVIDERS = (ScopeProvider, ParentNodeProvider)
 
 
 def _metadata(mapping, node: cst.CSTNode, default=None):
@@ -39,11 +40,12 @@ class Resolver:
         self.module_name = module_name
         # Relative imports in a package's __init__ start from the package itself.
         self._import_base = f"{module_name}.__init__" if is_package else module_name
-        self._metadata = wrapper.resolve_many(PROVIDERS)
-        self._qualified = self._metadata[QualifiedNameProvider]
-        self._scopes = self._metadata[ScopeProvider]
-        self._parents = self._metadata[ParentNodeProvider]
-        self._positions = self._metadata[PositionProvider]
+        self._wrapper = wrapper
+        metadata = wrapper.resolve_many(PROVIDERS)
+        self._scopes = metadata[ScopeProvider]
+        self._parents = metadata[ParentNodeProvider]
+        self._positions = None
+        self._qualified: Dict[cst.CSTNode, FrozenSet[str]] = {}
 
     # --- positions and structure --------------------------------------------------------------
 
@@ -52,6 +54,8 @@ class Resolver:
 
     def position(self, node: cst.CSTNode):
         """The CodeRange of `node` (1-based lines, 0-based columns)."""
+        if self._positions is None:
+            self._positions = self._wrapper.resolve(PositionProvider)
         return _metadata(self._positions, node)
 
     def is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
@@ -69,8 +73,15 @@ class Resolver:
 
     def qualified_names(self, node: cst.CSTNode) -> FrozenSet[str]:
         """Dotted names `node` may refer to; local definitions are prefixed with the module name."""
+        found = self._qualified.get(node)
+        if found is None:
+            found = self._qualified[node] = self._compute_qualified_names(node)
+        return found
+
+    def _compute_qualified_names(self, node: cst.CSTNode) -> FrozenSet[str]:
+        scope = self.scope(node)
         names = set()
-        for qualified in _metadata(self._qualified, node, ()):
+        for qualified in (scope.get_qualified_names_for(node) if scope is not None else ()):
             name = qualified.name
             if qualified.source.name == "LOCAL":
                 name = f"{self.module_name}.{name}" if self.module_name else name
@@ -179,16 +190,46 @@ def literal_value(expr: cst.BaseExpression) -> object:
     return NOT_A_LITERAL
 
 
-def descendants(root: cst.CSTNode, types=cst.CSTNode, skip: tuple = ()) -> Iterator:
+class _Collector(cst.CSTVisitor):
+    def __init__(self, root: cst.CSTNode, types, skip: tuple):
+        self.root, self.types, self.skip = root, types, skip
+        self.found: list = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.types):
+            self.found.append(node)
+        return node is self.root or not isinstance(node, self.skip)
+
+
+def descendants(root: cst.CSTNode, types=cst.CSTNode, skip: tuple = ()) -> list:
     """`root` and the nodes below it that are instances of `types`, in source order.
 
     Nodes of the `skip` types (other than `root`) are not descended into: pass FUNCTION_NODES to
-    stay in one function's body.
+    stay in one function's body. (One visitor pass: `CSTNode.children` re-visits on every call.)
     """
-    stack = [root]
+    collector = _Collector(root, types, skip)
+    root.visit(collector)
+    return collector.found
+
+
+def assignment_statements(block: cst.BaseSuite) -> Iterator:
+    """`Assign`/`AnnAssign` statements in a block and the blocks nested in it (methods included).
+
+    Walks statements only, never expressions: much cheaper than `descendants` on large classes.
+    """
+    stack = [block]
     while stack:
         current = stack.pop()
-        if isinstance(current, types):
-            yield current
-        if current is root or not isinstance(current, skip):
-            stack.extend(reversed(current.children))
+        body = getattr(current, "body", ())
+        if isinstance(body, cst.BaseSuite):
+            stack.append(body)
+            body = ()
+        for item in body if isinstance(body, (list, tuple)) else ():
+            if isinstance(item, cst.SimpleStatementLine):
+                yield from (small for small in item.body if isinstance(small, (cst.Assign, cst.AnnAssign)))
+            elif isinstance(item, cst.BaseCompoundStatement):
+                stack.append(item)
+                for extra in ("orelse", "finalbody"):
+                    if getattr(item, extra, None) is not None:
+                        stack.append(getattr(item, extra))
+                stack.extend(getattr(item, "handlers", ()))

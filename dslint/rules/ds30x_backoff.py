@@ -63,7 +63,6 @@ class BackoffWithoutJitter(Rule):
     name = "backoff-without-jitter"
     summary = "Exponential backoff with no random term"
     default_on = False
-    fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
         for path, codes in _overload_paths(context, ("exponential",)):

@@ -22,7 +22,7 @@ class UncheckedHttpStatus(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for request in unchecked_requests(context.resolver):
+        for request in unchecked_requests(context.request_calls, context.resolver):
             message = (f"response used without a status check: requests/httpx/aiohttp do not raise on "
                        f"{knowledge.describe_codes(UNNOTICED)}, so an error body is read as a result. "
                        "Call raise_for_status() or check the status")
