@@ -28,6 +28,7 @@ from dslint.analysis.resolver import (
 from dslint.knowledge import ClientKind
 
 _MAX_DEPTH = 8
+SDK_PACKAGES = frozenset(name.split(".", 1)[0] for name in knowledge.CLIENT_CONSTRUCTORS)
 _OPENAI_MODULE_CLIENT = knowledge.ClientKind("openai", False, "openai", True)
 
 
@@ -78,9 +79,13 @@ class ApiCallRecognizer:
             if client is None:
                 continue
             full_path = ".".join(client.prefix + path)
+            if client.kind.family == "anthropic" and client.provider != "deepseek":
+                return None  # only DeepSeek's Anthropic-format endpoint is in scope
             if knowledge.resource_method(client.kind.resources, full_path):
                 provider = client.provider or self.default_provider
                 return RecognizedCall(full_path, client.kind.family, provider, client.kind.is_async, client)
+            return None
+        if self._built_by_another_sdk(receivers):
             return None
         return self._shaped_call(receivers)
 
@@ -109,6 +114,27 @@ class ApiCallRecognizer:
             return False
         text = self._string_of(arg.value)
         return text is not None and text.startswith(knowledge.LITELLM_MODEL_PREFIX)
+
+    def _built_by_another_sdk(self, receivers: List[Tuple[cst.BaseExpression, Tuple[str, ...]]]) -> bool:
+        """The receiver is built by a class imported from a package that is not an SDK dslint knows.
+
+        `self.client = Groq(...)` then `self.client.chat.completions.create(...)` is Groq's API.
+        """
+        for receiver, _ in reversed(receivers):
+            if isinstance(receiver, cst.Name):
+                values = [assigned_value(b.node, self.resolver) for b in self.resolver.assignments(receiver)]
+            elif isinstance(receiver, cst.Attribute) and _is_self(receiver.value):
+                class_def = self.enclosing_class(receiver)
+                values = self._class_attributes(class_def).get(receiver.attr.value, []) if class_def else []
+            else:
+                return False
+            if any(isinstance(value, cst.Call) and self._is_foreign_class(value.func) for value in values):
+                return True
+        return False
+
+    def _is_foreign_class(self, func: cst.BaseExpression) -> bool:
+        return any(name.split(".", 1)[0] not in SDK_PACKAGES and not name.startswith(self.resolver.module_name + ".")
+                   for name in self.resolver.qualified_names(func))
 
     def _shaped_call(self, receivers: List[Tuple[cst.BaseExpression, Tuple[str, ...]]]) -> Optional[RecognizedCall]:
         """A distinctive resource path on a receiver dslint cannot resolve in this file."""
