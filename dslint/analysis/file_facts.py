@@ -191,7 +191,8 @@ class _FactCollector(cst.CSTVisitor):
             function=context.function_id(node),
             raised=raised,
             escaping=coverage.escaping,
-            handled_by=tuple(_code(clause.handler.type) for clause in coverage.clauses if clause.keeps),
+            handled_by=tuple(name for clause in coverage.clauses if clause.keeps
+                             for name in _class_names(clause.handler, context.handlers)),
             is_async=recognized.is_async,
         )
         self.facts.api_calls.append(fact)
@@ -248,5 +249,9 @@ def _is_local_function(name: str) -> bool:
     return bool(head) and "." not in tail
 
 
-def _code(node: Optional[cst.CSTNode]) -> str:
-    return "except" if node is None else cst.Module([]).code_for_node(node)
+def _class_names(handler: cst.ExceptHandler, handlers: HandlerAnalysis) -> List[str]:
+    """`RateLimitError`, `APIStatusError`, ... as written (last dotted part); `except` for a bare one."""
+    if handler.type is None:
+        return ["bare except"]
+    code = cst.Module([]).code_for_node
+    return [code(expr).rsplit(".", 1)[-1] for expr in handlers.class_expressions(handler.type)]

@@ -40,30 +40,42 @@ def _suggestion(call: ApiCall) -> str:
             f"(402 needs a top-up), retry 429/5xx with backoff")
 
 
+class _EscapeRule(Rule):
+    """Reports API calls whose status codes reach an entry point; subclasses say which calls."""
+
+    project_wide = True
+    # DS102 looks at calls that handlers in their own function catch part of; DS101 at the others.
+    partly_handled: bool
+
+    def check_project(self, project) -> Iterator[Finding]:
+        for call, escaping, path in _escaping_to_top(project, want_handled=self.partly_handled):
+            message = f"{call.method}: {knowledge.describe_codes(escaping)} escape; {self.handling(call)}. " \
+                      f"{_advice(call, escaping)}"
+            yield self.finding(path, call.span, message, _suggestion(call))
+
+    def handling(self, call: ApiCall) -> str:
+        raise NotImplementedError
+
+
 @register
-class UnhandledApiError(Rule):
+class UnhandledApiError(_EscapeRule):
     code = "DS101"
     name = "unhandled-api-error"
     summary = "API call whose status codes nothing catches, up to the entry point"
-    project_wide = True
+    partly_handled = False
 
-    def check_project(self, project) -> Iterator[Finding]:
-        for call, escaping, path in _escaping_to_top(project, want_handled=False):
-            message = (f"{call.method}: {knowledge.describe_codes(escaping)} escape; "
-                       f"no handler catches its errors. {_advice(call, escaping)}")
-            yield self.finding(path, call.span, message, _suggestion(call))
+    def handling(self, call: ApiCall) -> str:
+        return "no handler catches its errors"
 
 
 @register
-class PartiallyHandledStatus(Rule):
+class PartiallyHandledStatus(_EscapeRule):
     code = "DS102"
     name = "partially-handled-status"
     summary = "API call whose handlers catch some status codes while others escape to the entry point"
-    project_wide = True
+    partly_handled = True
 
-    def check_project(self, project) -> Iterator[Finding]:
-        for call, escaping, path in _escaping_to_top(project, want_handled=True):
-            handled = " and ".join(call.handled_by)
-            message = (f"{call.method}: {knowledge.describe_codes(escaping)} escape; "
-                       f"only {handled} is handled. {_advice(call, escaping)}")
-            yield self.finding(path, call.span, message, _suggestion(call))
+    def handling(self, call: ApiCall) -> str:
+        names = list(dict.fromkeys(call.handled_by))
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        return f"only {listed} {'are' if len(names) > 1 else 'is'} handled"
