@@ -121,13 +121,9 @@ class ApiCallRecognizer:
         `self.client = Groq(...)` then `self.client.chat.completions.create(...)` is Groq's API.
         """
         for receiver, _ in reversed(receivers):
-            if isinstance(receiver, cst.Name):
-                values = [assigned_value(b.node, self.resolver) for b in self.resolver.assignments(receiver)]
-            elif isinstance(receiver, cst.Attribute) and _is_self(receiver.value):
-                class_def = self.enclosing_class(receiver)
-                values = self._class_attributes(class_def).get(receiver.attr.value, []) if class_def else []
-            else:
+            if not isinstance(receiver, (cst.Name, cst.Attribute)):
                 return False
+            values = self.bound_values(receiver)
             if any(isinstance(value, cst.Call) and self._is_foreign_class(value.func) for value in values):
                 return True
         return False
@@ -234,22 +230,35 @@ class ApiCallRecognizer:
     def _client_of_name(self, name: cst.Name, depth: int) -> Optional[ClientRef]:
         if "openai" in self.resolver.qualified_names(name):
             return ClientRef(_OPENAI_MODULE_CLIENT, self.module_provider)
-        for binding in self.resolver.assignments(name):
+        return self._client_of_values(self.bound_values(name), depth)
+
+    def _client_of_values(self, values: List[object], depth: int) -> Optional[ClientRef]:
+        for value in values:
+            client = (self._client_of_annotation(value.annotation) if isinstance(value, cst.Annotation)
+                      else self.client_of(value, depth + 1))
+            if client is not None:
+                return client
+        return None
+
+    def bound_values(self, expr: cst.BaseExpression) -> List[object]:
+        """What a name or `self.<attr>` may hold: assigned expressions, and `Annotation`s of
+        annotated parameters and attributes."""
+        if isinstance(expr, cst.Attribute) and _is_self(expr.value):
+            class_def = self.enclosing_class(expr)
+            return list(self._class_attributes(class_def).get(expr.attr.value, ())) if class_def else []
+        if not isinstance(expr, cst.Name):
+            return []
+        values: List[object] = []
+        for binding in self.resolver.assignments(expr):
             node = binding.node
             if isinstance(node, cst.Param):
                 if node.annotation is not None:
-                    client = self._client_of_annotation(node.annotation.annotation)
-                    if client is not None:
-                        return client
+                    values.append(node.annotation)
                 continue
-            value = assigned_value(node, self.resolver)
-            if value is None:
-                value = self._with_item_value(node)
+            value = assigned_value(node, self.resolver) or self._with_item_value(node)
             if value is not None:
-                client = self.client_of(value, depth + 1)
-                if client is not None:
-                    return client
-        return None
+                values.append(value)
+        return values
 
     def _with_item_value(self, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
         """`with OpenAI() as client:` binds the context manager's value."""
@@ -269,15 +278,7 @@ class ApiCallRecognizer:
         return None
 
     def _client_of_self_attribute(self, attribute: cst.Attribute, depth: int) -> Optional[ClientRef]:
-        class_def = self.enclosing_class(attribute)
-        if class_def is None:
-            return None
-        for value in self._class_attributes(class_def).get(attribute.attr.value, ()):
-            client = (self._client_of_annotation(value.annotation) if isinstance(value, cst.Annotation)
-                      else self.client_of(value, depth + 1))
-            if client is not None:
-                return client
-        return None
+        return self._client_of_values(self.bound_values(attribute), depth)
 
     def _class_attributes(self, class_def: cst.ClassDef) -> Dict[str, List[object]]:
         """Per attribute name, the values assigned to `self.<name>` or `<name>` in the class body."""

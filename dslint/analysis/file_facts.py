@@ -232,14 +232,20 @@ class _FactCollector(cst.CSTVisitor):
                             or _is_local_function(n)))
 
     def _receiver_class(self, receiver: cst.BaseExpression) -> Optional[str]:
-        """The class of `self`/`cls`, or of a name bound to `SomeClass(...)`."""
+        """The class of `self`/`cls`, or of a name or `self.<attr>` bound to `SomeClass(...)` or
+        annotated with a class."""
         if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
             return self.context.enclosing_class_id(receiver)
-        if isinstance(receiver, cst.Name):
-            bound = self.context.resolver.bound_value(receiver)
-            if isinstance(bound, cst.Call):
-                names = sorted(self.context.resolver.qualified_names(bound.func))
-                return names[0] if names else None
+        resolver = self.context.resolver
+        for value in self.context.recognizer.bound_values(receiver):
+            if isinstance(value, cst.Annotation):
+                names = sorted(resolver.qualified_names(value.annotation))
+            elif isinstance(value, cst.Call):
+                names = sorted(resolver.qualified_names(value.func))
+            else:
+                continue
+            if names:
+                return names[0]
         return None
 
 
