@@ -34,8 +34,6 @@ EVERYTHING: FrozenSet[Code] = ALL_STATUSES | TRANSPORT
 
 # Codes that fail the same way on every attempt; retrying them only burns time and money.
 NON_RETRYABLE: FrozenSet[Code] = frozenset({400, 401, 402, 403, 404, 422})
-# Codes worth retrying (with backoff).
-RETRYABLE: FrozenSet[Code] = frozenset({408, 409, 429, 500, 503}) | TRANSPORT
 SERVER_ERRORS: FrozenSet[Code] = frozenset(c for c in ALL_STATUSES if c >= 500)
 
 PROVIDER_STATUSES: Dict[str, FrozenSet[Code]] = {

@@ -80,12 +80,6 @@ class HandlerAnalysis:
                 yield parent
             child, parent = parent, self.resolver.parent(parent)
 
-    def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        parent = self.resolver.parent(node)
-        while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.Lambda)):
-            parent = self.resolver.parent(parent)
-        return parent
-
     # --- coverage -------------------------------------------------------------------------------
 
     def caught_classes(self, handler: cst.ExceptHandler) -> Tuple[Tuple[str, ...], ...]:

@@ -66,9 +66,6 @@ class Project:
                     stack.append(site.caller)
         return reached
 
-    def is_entry_point(self, function_id: str) -> bool:
-        return not self.sites_of.get(function_id)
-
     def escapes_to_top(self, call: ApiCall) -> FrozenSet[Code]:
         """The codes of `call` that some chain of callers lets through to an entry point."""
         wrapped = self._wrapped_by(call.function)
