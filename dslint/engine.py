@@ -13,11 +13,15 @@ import logging
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from dslint.config import Config, ConfigResolver
 from dslint.findings import Finding
+from dslint.notebooks import is_notebook
 from dslint.suppression import filter_suppressed
+
+if TYPE_CHECKING:
+    from dslint.notebooks import Notebook
 
 
 @dataclass
@@ -26,7 +30,8 @@ class RunResult:
     errors: List[str] = field(default_factory=list)    # internal errors: exit status 2
     notices: List[str] = field(default_factory=list)   # per-file problems that are not findings
     files_checked: int = 0
-    sources: Dict[str, str] = field(default_factory=dict)
+    sources: Dict[str, str] = field(default_factory=dict)  # a notebook's entry is its virtual source
+    notebooks: Dict[str, "Notebook"] = field(default_factory=dict)  # path -> adapter (dslint.notebooks)
 
 
 @dataclass
@@ -82,6 +87,8 @@ def _read(path: Path, display: str, config: Config, result: RunResult, text: Opt
     """The decoded source, or a DS001 outcome for bytes that are not Python source, or None."""
     from dslint.rules.ds001_syntax_error import SyntaxError_
 
+    if is_notebook(display):
+        return _read_notebook(path, display, config, result, text)
     try:
         if text is None:
             text = decode_source(path.read_bytes())
@@ -94,6 +101,26 @@ def _read(path: Path, display: str, config: Config, result: RunResult, text: Opt
         return None
     module_name, is_package = module_name_for(path)
     return _SourceFile(path, display, config, text, module_name, is_package)
+
+
+def _read_notebook(path: Path, display: str, config: Config, result: RunResult, text: Optional[str]):
+    """A notebook as its virtual Python source (see dslint.notebooks); a file that is not a notebook
+    dslint can read is one DS001 finding at the place of the problem in the file."""
+    from dslint.notebooks import NotebookError, decode_notebook, load_notebook
+    from dslint.rules.ds001_syntax_error import SyntaxError_
+
+    try:
+        notebook = load_notebook(decode_notebook(path.read_bytes()) if text is None else text)
+    except NotebookError as error:
+        outcome = _FileOutcome(display, config)
+        outcome.findings.append(SyntaxError_().finding_for(display, error.row, error.column, str(error)))
+        return outcome
+    except OSError as error:
+        result.notices.append(f"cannot read {display}: {error.strerror or error}")
+        return None
+    result.notebooks[display] = notebook
+    module_name, is_package = module_name_for(path)
+    return _SourceFile(path, display, config, notebook.source, module_name, is_package)
 
 
 def _syntax_error(display: str, source: str, error) -> Finding:
@@ -155,18 +182,19 @@ def _check_syntax(source_file: _SourceFile) -> _FileOutcome:
     return outcome
 
 
-def _lint_sources(items, rules, result: RunResult) -> RunResult:
+def _lint_sources(items, rules, result: RunResult, notebook_cells: bool = True) -> RunResult:
     from dslint.analysis.module_clients import scan_module_clients
     from dslint.analysis.project import Project
-    from dslint.prefilter import api_screen, names_screen
+    from dslint.prefilter import ApiScreen, identifiers
 
     sources = [item for item in items if isinstance(item, _SourceFile)]
     outcomes = [item for item in items if isinstance(item, _FileOutcome)]
     module_clients = scan_module_clients((s.module_name, s.text) for s in sources)
     factories = {name.rsplit(".", 1)[-1] for s in sources for name in s.config.client_factories}
-    screen = api_screen(factories | {name.rsplit(".", 1)[-1] for name in module_clients})
-    pending = [s for s in sources if screen.search(s.text)]
-    rest = [s for s in sources if not screen.search(s.text)]
+    screen = ApiScreen(factories | {name.rsplit(".", 1)[-1] for name in module_clients})
+    pending = [s for s in sources if screen.may_report(s.text)]
+    rest = [s for s in sources if not screen.may_report(s.text)]
+    words: Dict[int, frozenset] = {}
     analyzed: List[_FileOutcome] = []
     searched: set = set()
     while pending:
@@ -180,12 +208,14 @@ def _lint_sources(items, rules, result: RunResult) -> RunResult:
         searched |= names
         if not names:
             break
-        mentions = names_screen(names)
-        pending = [s for s in rest if mentions.search(s.text)]
-        rest = [s for s in rest if not mentions.search(s.text)]
+        for s in rest:
+            if id(s) not in words:
+                words[id(s)] = identifiers(s.text)
+        pending = [s for s in rest if not names.isdisjoint(words[id(s)])]
+        rest = [s for s in rest if names.isdisjoint(words[id(s)])]
     outcomes.extend(analyzed)
     outcomes.extend(_check_syntax(s) for s in rest)
-    return _finish(outcomes, rules, result)
+    return _finish(outcomes, rules, result, notebook_cells)
 
 
 def _call_graph_names(project) -> set:
@@ -194,7 +224,7 @@ def _call_graph_names(project) -> set:
             if not function_id.endswith(".<module>")}
 
 
-def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult) -> RunResult:
+def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult, notebook_cells: bool = True) -> RunResult:
     from dslint.analysis.project import Project
 
     by_path = {outcome.path: outcome for outcome in outcomes}
@@ -209,6 +239,9 @@ def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult) -> RunRe
         if outcome.source is not None:
             result.sources[outcome.path] = outcome.source
             selected = filter_suppressed(selected, outcome.source)
+        notebook = result.notebooks.get(outcome.path)
+        if notebook is not None and notebook_cells:  # rows of the virtual source -> rows of a cell
+            selected = [notebook.map_finding(finding) for finding in selected]
         result.findings.extend(selected)
     result.findings.sort(key=lambda f: f.sort_key)
     return result
@@ -232,15 +265,22 @@ def _active_rules():
     return all_rules()
 
 
-def lint_paths(files: Sequence[Path], resolver: ConfigResolver) -> RunResult:
+def lint_paths(files: Sequence[Path], resolver: ConfigResolver, *, notebook_cells: bool = True,
+               texts: Optional[Mapping[Path, str]] = None) -> RunResult:
+    """Lint `files` as one project. Notebook findings carry their cell and rows relative to it;
+    with `notebook_cells=False` they keep the rows of the notebook's virtual source (what a fixer
+    edits: `result.sources[path]`, written back with `result.notebooks[path].with_source(fixed)`).
+    `texts` gives the decoded text of some files instead of what is on disk (the fixer's passes)."""
     rules = _active_rules()
     result = RunResult(files_checked=len(files))
-    items = [_read(path, str(path), resolver.config_for(path), result) for path in files]
-    return _lint_sources([item for item in items if item is not None], rules, result)
+    texts = texts or {}
+    items = [_read(path, str(path), resolver.config_for(path), result, texts.get(path)) for path in files]
+    return _lint_sources([item for item in items if item is not None], rules, result, notebook_cells)
 
 
-def lint_text(text: str, path: str, config: Config) -> RunResult:
+def lint_text(text: str, path: str, config: Config, *, notebook_cells: bool = True) -> RunResult:
+    """Lint one file's text (stdin); a path ending in .ipynb makes it notebook JSON."""
     rules = _active_rules()
     result = RunResult(files_checked=1)
     item = _read(Path(path), path, config, result, text=text)
-    return _lint_sources([item] if item is not None else [], rules, result)
+    return _lint_sources([item] if item is not None else [], rules, result, notebook_cells)

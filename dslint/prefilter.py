@@ -8,14 +8,14 @@ wrapper (`with_raw_response`), or the name of a client another module builds or 
 client factory. Every other file is only checked for syntax.
 
 DS101/DS102 also need the callers of functions that make API calls, wherever they are: the
-engine searches the remaining files for those function names (`call_graph_names`) and analyses
+engine searches the remaining files for those function names (their `identifiers`) and analyses
 the files that mention one, until no new file does.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterable, Pattern
+from typing import FrozenSet, Iterable
 
 from dslint import knowledge
 
@@ -28,13 +28,24 @@ def _shape_tails() -> Iterable[str]:
     yield from knowledge.CLIENT_PASSTHROUGH_ATTRS
 
 
-def api_screen(extra_names: Iterable[str] = ()) -> Pattern[str]:
-    """A pattern that matches every file that may hold something an analysis rule reports."""
-    tokens = [re.escape(t) for t in SDK_ROOTS + tuple(_shape_tails())]
-    names = [rf"\b{re.escape(name)}\b" for name in sorted(set(extra_names)) if name]
-    return re.compile("|".join(tokens + names), re.IGNORECASE)
+class ApiScreen:
+    """Decides from a file's text whether it may hold something an analysis rule reports."""
+
+    def __init__(self, extra_names: Iterable[str] = ()):
+        self.tokens = tuple(t.lower() for t in SDK_ROOTS + tuple(_shape_tails()))
+        self.names = frozenset(name for name in extra_names if name)
+
+    def may_report(self, text: str) -> bool:
+        # Substring tests on the lowered text: far faster than one case-insensitive regex.
+        lowered = text.lower()
+        if any(token in lowered for token in self.tokens):
+            return True
+        return bool(self.names) and not self.names.isdisjoint(identifiers(text))
 
 
-def names_screen(names: Iterable[str]) -> Pattern[str]:
-    """Matches a file that mentions any of `names` as a word."""
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def identifiers(text: str) -> FrozenSet[str]:
+    """Every identifier-shaped word of a file (comments and strings included: it only over-selects)."""
+    return frozenset(_IDENTIFIER.findall(text))
