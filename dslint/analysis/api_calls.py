@@ -58,6 +58,7 @@ class ApiCallRecognizer:
         self.resolver = resolver
         self.module_clients = module_clients
         self._attributes_by_class: Dict[cst.ClassDef, Dict[str, List[object]]] = {}
+        self._clients: Dict[cst.CSTNode, Optional[ClientRef]] = {}
         self.default_provider = default_provider
         self.client_factories = frozenset(client_factories)
         self.module_provider = self._module_level_provider()
@@ -143,9 +144,21 @@ class ApiCallRecognizer:
     # --- clients --------------------------------------------------------------------------------
 
     def client_of(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[ClientRef]:
-        """The client (or resource object) `expr` evaluates to, or None."""
+        """The client (or resource object) `expr` evaluates to, or None.
+
+        Memoised per node: attributes assigned from one another (`self.a = self.b`) would otherwise
+        be resolved again down every path. A node met again while being resolved is a cycle: None.
+        """
         if depth > _MAX_DEPTH:
             return None
+        if expr in self._clients:
+            return self._clients[expr]
+        self._clients[expr] = None
+        found = self._resolve_client(expr, depth)
+        self._clients[expr] = found
+        return found
+
+    def _resolve_client(self, expr: cst.BaseExpression, depth: int) -> Optional[ClientRef]:
         if isinstance(expr, cst.Await):
             return self.client_of(expr.expression, depth + 1)
         if isinstance(expr, cst.Call):
