@@ -97,6 +97,30 @@ def _split_codes(ctx: click.Context, param: click.Parameter, values: Tuple[str, 
 @click.option(
     "--force-exclude", is_flag=True, help="Apply exclude patterns to paths given explicitly too (as pre-commit needs)."
 )
+@click.option(
+    "--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment to the line of every current finding, and exit."
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    metavar="FILE",
+    help="Report only the findings that are not in this baseline (written with --write-baseline).",
+)
+@click.option(
+    "--write-baseline", "write_baseline_file", metavar="FILE", help="Record every current finding in FILE, and exit."
+)
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (with --unsafe-fixes, the unsafe ones too).")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Let --fix and --diff apply fixes that change runtime behaviour too; alone, show them as available.",
+)
+@click.option(
+    "--diff", is_flag=True, help="Print what --fix would change as a unified diff and write nothing (exit 1 if any)."
+)
+@click.option(
+    "--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when something was fixed, even if nothing remains."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, "--version", prog_name="dslint", message="%(prog)s %(version)s")
 def main(
@@ -114,6 +138,13 @@ def main(
     explain: Optional[str],
     list_rules: bool,
     force_exclude: bool,
+    add_noqa: bool,
+    baseline_file: Optional[str],
+    write_baseline_file: Optional[str],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    exit_non_zero_on_fix: bool,
     verbose: bool,
 ) -> int:
     """Find unhandled DeepSeek/OpenAI API status codes and unsafe retries in PATHs (default: `.`;
@@ -125,9 +156,16 @@ def main(
         return EXIT_CLEAN
     if STDIN in paths and len(paths) > 1:
         raise click.UsageError("'-' (stdin) cannot be combined with other paths")
+    if add_noqa and write_baseline_file is not None:
+        raise click.UsageError("--add-noqa and --write-baseline are two ways to adopt dslint: choose one")
     if verbose:
         _show_engine_debug_log()
     reads_stdin = paths == (STDIN,) or (not paths and stdin_filename is not None)
+    if add_noqa and reads_stdin:
+        raise click.UsageError("--add-noqa changes files in place: it cannot read stdin")
+    if (fix or diff) and (add_noqa or write_baseline_file is not None):
+        raise click.UsageError("--fix and --diff cannot be combined with --add-noqa or --write-baseline")
+    fixing = None  # the fixer's outcome, with --fix or --diff
 
     try:
         resolver = ConfigResolver(
@@ -137,7 +175,10 @@ def main(
             ignore=ignore,
             extend_select=extend_select,
         )
-        if reads_stdin:
+        if fix or diff:
+            fixing, path_errors = _fix(paths, stdin_filename, resolver, force_exclude, reads_stdin, unsafe_fixes, diff)
+            result = fixing.result
+        elif reads_stdin:
             result, path_errors = _lint_stdin(stdin_filename, resolver, force_exclude), []
         else:
             result, path_errors = _lint_paths(paths or (".",), resolver, force_exclude)
@@ -155,11 +196,42 @@ def main(
 
     result = _with_paths_shown_from(os.getcwd(), result)
     errors = path_errors + result.errors
+    if diff:
+        return _show_diff(fixing, result, errors, exit_zero)
+    if write_baseline_file is not None:
+        return _write_baseline(write_baseline_file, result, errors)
+    if baseline_file is not None:
+        from dslint.baseline import BaselineError, filter_baselined, load_baseline
+
+        try:
+            findings, _ = filter_baselined(baseline_file, load_baseline(baseline_file), result.findings, result)
+        except BaselineError as exc:
+            _error(str(exc))
+            return EXIT_ERROR
+        result = dataclasses.replace(result, findings=findings)
+    if add_noqa:
+        return _add_noqa(result, errors)
     # "All checks passed!" would be false when some path could not be checked.
     summary = not quiet and not (errors and not result.findings)
-    report = render(output_format, result, quiet=not summary, show_statistics=statistics)
+    # Every error reaches the report too (SARIF's invocation says the run was incomplete); it is still
+    # printed on stderr below.
+    report = render(output_format, dataclasses.replace(result, errors=errors), quiet=not summary,
+                    show_statistics=statistics, unsafe_fixes=unsafe_fixes)
+    if fixing is not None and fixing.fixed and not quiet:
+        fixed_line = f"Fixed {_plural(fixing.fixed, 'problem')} ({len(result.findings)} remaining).\n"
+        if output_format in ("text", "concise") and not statistics:
+            report += fixed_line
+        else:
+            click.echo(fixed_line, err=True, nl=False)
     try:
-        _write(report, output_file)
+        if fixing is not None and reads_stdin:  # the fixed source goes to stdout, the report to stderr
+            _write_fixed_stdin(fixing)
+            if output_file is None:
+                click.echo(report, err=True, nl=False)
+            else:
+                _write(report, output_file)
+        else:
+            _write(report, output_file)
     except OSError as exc:
         _error(f"cannot write {output_file}: {exc.strerror or exc}")
         return EXIT_ERROR
@@ -173,7 +245,43 @@ def main(
         _error(error)
     if errors:
         return EXIT_ERROR
+    if fixing is not None and fixing.fixed and exit_non_zero_on_fix and not exit_zero:
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN
+
+
+def _write_baseline(path: str, result, errors: List[str]) -> int:
+    from dslint.baseline import write_baseline
+
+    try:
+        count = write_baseline(path, result.findings, result)
+    except OSError as exc:
+        _error(f"cannot write {path}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to the baseline {path}.", err=True)
+    return _report_problems(result, errors)
+
+
+def _add_noqa(result, errors: List[str]) -> int:
+    from dslint.noqa import add_noqa
+
+    outcome = add_noqa(result.findings, result)
+    for skipped in outcome.skipped:
+        click.echo(f"warning: {skipped}", err=True)
+    directives = f"{outcome.added} noqa directive{'' if outcome.added == 1 else 's'}"
+    files = f"{outcome.files} file{'' if outcome.files == 1 else 's'}"
+    click.echo(f"Added {directives} in {files}.", err=True)
+    return _report_problems(result, errors + outcome.errors)
+
+
+def _report_problems(result, errors: List[str]) -> int:
+    """After a command that writes files instead of a report: the notices and errors, and the
+    exit status (2 when something went wrong, else 0)."""
+    for notice in result.notices:
+        click.echo(f"warning: {notice}", err=True)
+    for error in errors:
+        _error(error)
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool):
@@ -205,6 +313,71 @@ def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_e
     return lint_text(text, stdin_filename or STDIN, config)
 
 
+def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool,
+         reads_stdin: bool, unsafe: bool, diff: bool):
+    """`--fix` / `--diff`: the fixer's outcome (what remains is `outcome.result`) and path errors."""
+    from dslint.engine import RunResult
+    from dslint.fixer import FileChange, FixOutcome, fix_paths, fix_text, linted_roots
+
+    if reads_stdin:
+        shown = stdin_filename or STDIN
+        data = click.get_binary_stream("stdin").read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            outcome = FixOutcome(RunResult(errors=[f"cannot read {shown}: not valid UTF-8 (byte {exc.start})"]))
+            return outcome, []
+        if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
+            outcome = FixOutcome(RunResult(files_checked=0))
+        else:
+            config = resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
+            outcome = fix_text(text, shown, config, unsafe)
+        if not outcome.changes:  # stdout echoes the source unchanged
+            outcome.changes = [FileChange(shown, text, text)]
+        path_errors: List[str] = []
+    else:
+        found = discover(paths or (".",), resolver, force_exclude)
+        outcome = fix_paths(found.files, resolver, unsafe, linted_roots(paths or (".",)), write=not diff)
+        path_errors = found.errors
+    outcome.result.notices.extend(outcome.notices)
+    outcome.result.errors.extend(outcome.errors)
+    return outcome, path_errors
+
+
+def _show_diff(outcome, result, errors: List[str], exit_zero: bool) -> int:
+    """`--diff`: the changes as a unified diff on stdout, a count on stderr; exit 1 if any."""
+    from dslint.fixer import unified_diff
+
+    changes = [change for change in outcome.changes if change.fixed != change.original]
+    cwd = os.getcwd()
+    for change in changes:
+        shown = os.path.relpath(change.path, cwd) if os.path.isabs(change.path) else change.path
+        if shown.startswith(os.pardir):
+            shown = change.path
+        click.echo(unified_diff(dataclasses.replace(change, path=shown)), nl=False)
+    fixes = sum(change.fixes for change in changes)
+    click.echo(f"Would fix {_plural(fixes, 'problem')}." if fixes else "No fixes to apply.", err=True)
+    for notice in result.notices:
+        click.echo(f"warning: {notice}", err=True)
+    for error in errors:
+        _error(error)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if changes and not exit_zero else EXIT_CLEAN
+
+
+def _write_fixed_stdin(outcome) -> None:
+    """`dslint - --fix`: the source, fixed, on stdout (its line endings as they came)."""
+    stream = click.get_binary_stream("stdout")
+    for change in outcome.changes:
+        stream.write(change.fixed.encode("utf-8"))
+    stream.flush()
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _with_paths_shown_from(cwd: str, result):
     """Show paths under the working folder relative to it, as ruff does."""
 
@@ -218,6 +391,7 @@ def _with_paths_shown_from(cwd: str, result):
         result,
         findings=[finding.with_path(shown(finding.path)) for finding in result.findings],
         sources={shown(path): source for path, source in result.sources.items()},
+        notebooks={shown(path): notebook for path, notebook in result.notebooks.items()},
     )
 
 

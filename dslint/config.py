@@ -24,7 +24,7 @@ else:
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".dslint_cache", "__pycache__", "node_modules", "build", "dist",
+    ".ruff_cache", ".dslint_cache", "__pycache__", ".ipynb_checkpoints", "node_modules", "build", "dist",
     "site-packages", ".eggs", "*.egg-info",
 )  # fmt: skip
 
@@ -167,11 +167,13 @@ def find_config_file(start: Path) -> Optional[Path]:
 
 
 def _config_file_in(folder: Path) -> Optional[Path]:
+    # os.path.isfile, not Path.is_file: in a folder that cannot be searched, Path.is_file raises
+    # PermissionError (and stopped the whole run); its files cannot be read either way.
     dslint_toml = folder / DSLINT_TOML
-    if dslint_toml.is_file():
+    if os.path.isfile(dslint_toml):
         return dslint_toml
     pyproject = folder / PYPROJECT
-    if pyproject.is_file() and _dslint_table(pyproject, _read_toml(pyproject)) is not None:
+    if os.path.isfile(pyproject) and _dslint_table(pyproject, _read_toml(pyproject)) is not None:
         return pyproject
     return None
 

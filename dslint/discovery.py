@@ -11,7 +11,7 @@ import pathspec
 
 from dslint.config import Config, ConfigResolver, relative_to
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks are linted through dslint.notebooks
 
 
 @dataclass

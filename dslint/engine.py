@@ -142,12 +142,17 @@ def _analyze(source_file: _SourceFile, rules, module_clients) -> _FileOutcome:
     import libcst as cst
 
     from dslint.analysis.file_facts import AnalysisSettings, analyze_module
+    from dslint.parsing import Unparsable, parse_module
     from dslint.rules.ds001_syntax_error import SyntaxError_
 
     config, display, source = source_file.config, source_file.display, source_file.text
     outcome = _FileOutcome(display, config, source)
     try:
-        module = cst.parse_module(source)
+        # Not cst.parse_module: deep nesting or mixed line breaks crash LibCST's native parser.
+        module = parse_module(source)
+    except Unparsable as error:
+        outcome.findings.append(SyntaxError_().finding_for(display, error.row, error.column, error.reason))
+        return outcome
     except cst.ParserSyntaxError as error:
         outcome.findings.append(_syntax_error(display, source, error))
         return outcome
@@ -211,17 +216,32 @@ def _lint_sources(items, rules, result: RunResult, notebook_cells: bool = True) 
         for s in rest:
             if id(s) not in words:
                 words[id(s)] = identifiers(s.text)
-        pending = [s for s in rest if not names.isdisjoint(words[id(s)])]
-        rest = [s for s in rest if names.isdisjoint(words[id(s)])]
+        pending = [s for s in rest if _mentions_any(words[id(s)], names)]
+        rest = [s for s in rest if not _mentions_any(words[id(s)], names)]
     outcomes.extend(analyzed)
     outcomes.extend(_check_syntax(s) for s in rest)
     return _finish(outcomes, rules, result, notebook_cells)
 
 
 def _call_graph_names(project) -> set:
-    """Names under which the functions on some API call's escape path can be called."""
-    return {function_id.rsplit(".", 1)[-1] for function_id in project.functions_reaching_api()
-            if not function_id.endswith(".<module>")}
+    """How the functions on some API call's escape path can be called from another file.
+
+    (name, qualifier) pairs: a call in another file resolves to `pkg.mod.func` only through an
+    import that names `mod` (or `func` itself from it), and to `pkg.mod.C.meth` only through `C`
+    (an import, an instance `C(...)`, an annotation, or a subclass naming it as its base).
+    """
+    names = set()
+    for function_id in project.functions_reaching_api():
+        function = project.functions.get(function_id)
+        if function is None or "<locals>" in function_id:
+            continue  # module-level code and nested functions are called from their own file only
+        qualifier = (function.class_id or function.module).rsplit(".", 1)[-1]
+        names.add((function_id.rsplit(".", 1)[-1], qualifier))
+    return names
+
+
+def _mentions_any(words: frozenset, names: set) -> bool:
+    return any(name in words and qualifier in words for name, qualifier in names)
 
 
 def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult, notebook_cells: bool = True) -> RunResult:

@@ -41,7 +41,7 @@ def unhandled(path: str = "app.py", row: int = 3, **changes) -> Finding:
 
 
 def test_formats_offered():
-    assert FORMATS == ("text", "concise", "json")
+    assert FORMATS == ("text", "concise", "json", "sarif", "github", "gitlab")
 
 
 # --- text ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dslint.reporters.common import ReportOptions, RunSummary, closing_summary, 
 
 def report(result: RunSummary, options: ReportOptions) -> str:
     findings = ordered(result.findings)
-    lines = [headline(finding) for finding in findings]
+    lines = [headline(finding, options.unsafe_fixes) for finding in findings]
     if not options.quiet:
-        lines += closing_summary(findings)
+        lines += closing_summary(findings, options.unsafe_fixes)
     return "".join(line + "\n" for line in lines)

@@ -16,24 +16,32 @@ _TAB = "    "
 def report(result: RunSummary, options: ReportOptions) -> str:
     findings = ordered(result.findings)
     lines_of: Dict[str, List[str]] = {}
+    notebooks = getattr(result, "notebooks", {}) or {}
     blocks = []
     for finding in findings:
+        notebook = notebooks.get(finding.path)
+        if notebook is not None and finding.cell is not None:
+            # Notebook rows count from the top of their cell: the line comes from that cell.
+            blocks.append(_block(finding, notebook.cell_line(finding.cell, finding.start.row), options))
+            continue
         source = result.sources.get(finding.path)
         if source is not None and finding.path not in lines_of:
             lines_of[finding.path] = _LINE_BREAK.split(source)
-        blocks.append(_block(finding, lines_of.get(finding.path)))
+        lines = lines_of.get(finding.path)
+        row = finding.start.row
+        blocks.append(_block(finding, lines[row - 1] if lines is not None and 0 < row <= len(lines) else None,
+                             options))
     if not options.quiet:
-        blocks.append("\n".join(closing_summary(findings)))
+        blocks.append("\n".join(closing_summary(findings, options.unsafe_fixes)))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def _block(finding: Finding, lines: Optional[List[str]]) -> str:
+def _block(finding: Finding, line: Optional[str], options: ReportOptions = ReportOptions()) -> str:
+    """A finding's headline, its anchor line (when known) with carets under the span, its help."""
     row = finding.start.row
     gutter = " " * len(str(row))
-    block = [headline(finding)]
-    # Notebook rows count from the top of their cell, which the file's text does not show.
-    if lines is not None and finding.cell is None and 0 < row <= len(lines):
-        line = lines[row - 1]
+    block = [headline(finding, options.unsafe_fixes)]
+    if line is not None:
         block += [
             f"{gutter} |",
             f"{row} | {line.replace(chr(9), _TAB)}".rstrip(),

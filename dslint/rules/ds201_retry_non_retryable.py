@@ -7,6 +7,7 @@ from typing import Iterator
 from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
 from dslint.findings import Finding
+from dslint.fixes.narrow import narrow_retry_fix
 from dslint.rules import Rule, register
 from dslint.rules.retry_findings import describe_retryable, provider_statuses
 
@@ -31,4 +32,5 @@ class RetryNonRetryable(Rule):
                 message = (f"retries {knowledge.describe_codes(fatal)}, which fail the same way every time; "
                            f"retry only {describe_retryable(construct.family)}")
                 suggestion = f"narrow the retried exceptions, or re-raise first: `if e.status_code in ({_RERAISE_FIRST}): raise`"
-                yield self.finding(context.path, context.header_span(path.anchor), message, suggestion)
+                fix = narrow_retry_fix(context, construct, path, self.fix_applicability)
+                yield self.finding(context.path, context.header_span(path.anchor), message, suggestion, fix)

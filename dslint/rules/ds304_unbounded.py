@@ -7,6 +7,7 @@ from typing import Iterator
 from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
 from dslint.findings import Finding
+from dslint.fixes.stop import stop_fix
 from dslint.rules import Rule, register
 from dslint.rules.retry_findings import retried_statuses
 
@@ -27,4 +28,5 @@ class UnboundedRetry(Rule):
             message = (f"retries{named} forever: no attempt cap and no deadline, so an outage or a "
                        "402 Insufficient Balance hangs this code. Stop after a few attempts")
             yield self.finding(context.path, context.header_span(construct.anchor), message,
-                               "tenacity: stop=stop_after_attempt(5); backoff: max_tries=5; loops: count attempts")
+                               "tenacity: stop=stop_after_attempt(5); backoff: max_tries=5; loops: count attempts",
+                               stop_fix(context, construct, self.fix_applicability))

@@ -7,6 +7,7 @@ from typing import Iterator
 from dslint.analysis.file_facts import FileContext
 from dslint.analysis.retries import BLOCKING_SLEEP
 from dslint.findings import Finding
+from dslint.fixes.async_sleep import async_sleep_fix
 from dslint.rules import Rule, register
 
 
@@ -26,4 +27,5 @@ class BlockingSleepInAsync(Rule):
                     message = ("time.sleep blocks the event loop while this async call backs off: every other "
                                "request on the loop stalls. Use `await asyncio.sleep(...)`")
                     yield self.finding(context.path, context.span(sleep), message,
-                                       "replace with `await asyncio.sleep(...)`")
+                                       "replace with `await asyncio.sleep(...)`",
+                                       async_sleep_fix(context, sleep, self.fix_applicability))

@@ -10,8 +10,9 @@ from typing import Iterator, Tuple
 
 from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
-from dslint.analysis.retries import RetryPath
+from dslint.analysis.retries import RetryConstruct, RetryPath
 from dslint.findings import Finding
+from dslint.fixes.backoff import backoff_fix
 from dslint.rules import Rule, register
 from dslint.rules.retry_findings import RETRYABLE_STATUSES, path_statuses
 
@@ -19,13 +20,15 @@ _BACKOFF_HOWTO = ("tenacity: wait=wait_random_exponential(min=1, max=60); backof
                   "loops: time.sleep(min(60, 2 ** attempt) + random.random())")
 
 
-def _overload_paths(context: FileContext, kinds: Tuple[str, ...]) -> Iterator[Tuple[RetryPath, frozenset]]:
-    """Retry paths of 429/5xx whose wait is of one of `kinds`, with the codes they retry."""
+def _overload_paths(context: FileContext,
+                    kinds: Tuple[str, ...]) -> Iterator[Tuple[RetryConstruct, RetryPath, frozenset]]:
+    """Retry paths of 429/5xx whose wait is of one of `kinds`, with their construct and the codes
+    they retry."""
     for construct in context.retries:
         for path in construct.paths:
             codes = path_statuses(construct, path) & RETRYABLE_STATUSES
             if codes and path.wait.kind in kinds:
-                yield path, codes
+                yield construct, path, codes
 
 
 @register
@@ -36,10 +39,11 @@ class RetryWithoutBackoff(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for path, codes in _overload_paths(context, ("absent", "none")):
+        for construct, path, codes in _overload_paths(context, ("absent", "none")):
             message = (f"retries {knowledge.describe_codes(codes)} with no wait: every attempt hits an "
                        "overloaded server again at once. Wait with exponential backoff and jitter")
-            yield self.finding(context.path, context.header_span(path.anchor), message, _BACKOFF_HOWTO)
+            fix = backoff_fix(context, construct, path, self.fix_applicability)
+            yield self.finding(context.path, context.header_span(path.anchor), message, _BACKOFF_HOWTO, fix)
 
 
 @register
@@ -50,11 +54,12 @@ class ConstantBackoff(Rule):
     fix_applicability = "unsafe"
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for path, codes in _overload_paths(context, ("constant", "random")):
+        for construct, path, codes in _overload_paths(context, ("constant", "random")):
             message = (f"retries {knowledge.describe_codes(codes)} after a constant wait: while the server "
                        "stays overloaded every attempt fails again. Grow the wait exponentially, with jitter")
+            fix = backoff_fix(context, construct, path, self.fix_applicability)
             yield self.finding(context.path, context.header_span(path.wait.node or path.anchor), message,
-                               _BACKOFF_HOWTO)
+                               _BACKOFF_HOWTO, fix)
 
 
 @register
@@ -65,7 +70,7 @@ class BackoffWithoutJitter(Rule):
     default_on = False
 
     def check_file(self, context: FileContext) -> Iterator[Finding]:
-        for path, codes in _overload_paths(context, ("exponential",)):
+        for _, path, codes in _overload_paths(context, ("exponential",)):
             if path.wait.jitter:
                 continue
             message = (f"exponential backoff for {knowledge.describe_codes(codes)} has no jitter: clients that "

@@ -8,6 +8,7 @@ from dslint import knowledge
 from dslint.analysis.file_facts import FileContext
 from dslint.analysis.raw_http import unchecked_requests
 from dslint.findings import Finding
+from dslint.fixes.http_status import raise_for_status_fix
 from dslint.rules import Rule, register
 
 # The codes named in the message: the ones that most often pass unnoticed.
@@ -27,4 +28,5 @@ class UncheckedHttpStatus(Rule):
                        f"{knowledge.describe_codes(UNNOTICED)}, so an error body is read as a result. "
                        "Call raise_for_status() or check the status")
             yield self.finding(context.path, context.span(request.call), message,
-                               "call `response.raise_for_status()` right after the request")
+                               "call `response.raise_for_status()` right after the request",
+                               raise_for_status_fix(context, request.call, self.fix_applicability))

@@ -1,0 +1,132 @@
+"""Parsing a file's text with LibCST without letting hostile input take the process down.
+
+LibCST's native (Rust) parser is called in-process, so what it cannot cope with costs the whole
+run, not one file:
+- nesting: it recurses once per level of an expression and overflows the C stack (a segfault,
+  no message) a few thousand levels deep; with more stack it runs for minutes and gigabytes.
+  CPython's own parser has hard limits (200 nested brackets, its parser and AST depth checks),
+  so it screens the text first; what it accepts flat but LibCST nests (`a and b and ...`,
+  comprehensions with many `for`s) is measured on CPython's tree. Either way the file gets a
+  DS001 at the deepest point instead of a crash; the analysis could not have walked it anyway
+  (its visitors stop at Python's recursion limit long before).
+- mixed line endings (`\\r\\n` and `\\n`, or a lone `\\r`): LibCST 1.0 fails on them ("Internal
+  error while parsing whitespace") or panics (a `pyo3_runtime.PanicException`, which derives from
+  BaseException and so escapes `except Exception`). Python counts `\\r\\n`, `\\r` and `\\n` each as
+  one line break, so the text is parsed with every break made `\\n`: rows and columns stay those
+  of the file.
+- `nonlocal` at module level: CPython's parser accepts it (its compiler rejects it) and LibCST's
+  scope analysis raises NotImplementedError on it; it is reported as CPython's compiler does.
+
+Text that CPython's parser rejects for another reason still goes to LibCST, which may know
+syntax newer than the Python running dslint (`match` on 3.9); the caller reports LibCST's error.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Optional
+
+import libcst as cst
+
+# More levels than this of one expression (CPython's tree, with `and`/`or` operands and the
+# `for`s of a comprehension counted as LibCST nests them) never reach LibCST's parser. LibCST
+# handles about three times as many on an 8 MiB stack; the analysis stops at a few hundred.
+MAX_NESTING = 1000
+
+_LINE_BREAK = re.compile(r"\r\n?")
+
+# CPython's messages for nesting beyond its parser's limits (3.9 - 3.13).
+_TOO_DEEP_MESSAGES = ("too many nested parentheses", "too complex", "too many levels of indentation")
+
+
+class Unparsable(Exception):
+    """The text cannot be given to LibCST; report DS001 at `row`, `column` (1-based)."""
+
+    def __init__(self, row: int, column: int, reason: str):
+        super().__init__(reason)
+        self.row = max(row, 1)
+        self.column = max(column, 1)
+        self.reason = reason
+
+
+def parse_module(source: str) -> cst.Module:
+    """LibCST's module for `source` (with `\\n` line breaks if the file mixes kinds).
+
+    Raises Unparsable (nesting, a LibCST panic, `nonlocal` at module level) or LibCST's
+    ParserSyntaxError (the caller locates the error with CPython's parser)."""
+    screen(source)
+    text = uniform_line_breaks(source)
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        raise
+    except BaseException as error:  # noqa: B036 -- only LibCST's Rust panics are caught here
+        if type(error).__name__ != "PanicException":
+            raise
+        reason = str(error).splitlines()[0] if str(error) else "no message"
+        raise Unparsable(1, 1, f"LibCST's parser failed ({reason[:100]})") from None
+
+
+def uniform_line_breaks(source: str) -> str:
+    """`source` with `\\n` for every line break when it uses `\\r` or mixes kinds; else `source`."""
+    if "\r" not in source:
+        return source
+    crlf = source.count("\r\n")
+    if crlf == source.count("\r") == source.count("\n"):
+        return source  # CRLF throughout: LibCST keeps it (and writes it back) as it is
+    return _LINE_BREAK.sub("\n", source)
+
+
+def screen(source: str) -> None:
+    """Raise Unparsable when `source` must not reach LibCST's parser (see the module docstring)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        if any(message in (error.msg or "") for message in _TOO_DEEP_MESSAGES):
+            raise Unparsable(error.lineno or 1, error.offset or 1, error.msg) from None
+        return  # LibCST may parse it (newer syntax); if not, its error is reported
+    except (RecursionError, MemoryError) as error:
+        detail = str(error) or error.__class__.__name__
+        raise Unparsable(1, 1, f"nested too deeply to parse ({detail})") from None
+    except ValueError as error:  # a NUL byte in text that did not come from a file
+        raise Unparsable(1, 1, str(error)) from None
+    deepest = too_deep(tree, MAX_NESTING)
+    if deepest is not None:
+        raise Unparsable(getattr(deepest, "lineno", 1), getattr(deepest, "col_offset", 0) + 1,
+                         f"nested too deeply to analyse (more than {MAX_NESTING} levels)")
+    if "nonlocal" in source:
+        _check_nonlocal(source)
+
+
+def too_deep(tree: ast.AST, limit: int) -> Optional[ast.AST]:
+    """A node more than `limit` levels down in LibCST's terms, or None. Iterative: a deep tree
+    must not exhaust the recursion this guards."""
+    iter_children = ast.iter_child_nodes
+    stack = [(tree, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > limit:
+            return node
+        depth += 1
+        for child in iter_children(node):
+            if isinstance(child, ast.BoolOp):
+                push((child, depth + len(child.values)))
+            elif isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                push((child, depth + len(child.generators)))
+            else:
+                push((child, depth))
+    return None
+
+
+def _check_nonlocal(source: str) -> None:
+    import symtable
+
+    try:
+        symtable.symtable(source, "<source>", "exec")
+    except SyntaxError as error:
+        if "nonlocal declaration not allowed at module level" in (error.msg or ""):
+            raise Unparsable(error.lineno or 1, error.offset or 1, error.msg) from None
+    except (RecursionError, MemoryError, ValueError):
+        pass
