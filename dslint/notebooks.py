@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dslint.findings import Edit, Finding, Position
+from dslint.suppression import comment_start
 
 SUFFIX = ".ipynb"
 
@@ -302,23 +303,8 @@ def _is_magic(line: str) -> bool:
 
 def _code_part(line: str) -> str:
     """`line` up to its comment (a `#` inside a string is not one)."""
-    quote = None
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote is not None:
-            if char == "\\":
-                index += 1
-            elif line.startswith(quote, index):
-                index += len(quote) - 1
-                quote = None
-        elif char == "#":
-            return line[:index]
-        elif char in "'\"":
-            quote = char * 3 if line.startswith(char * 3, index) else char
-            index += len(quote) - 1
-        index += 1
-    return line
+    start = comment_start(line)
+    return line if start is None else line[:start]
 
 
 class _Scanner:

@@ -81,14 +81,36 @@ def _listed(codes: Optional[str]) -> FrozenSet[str]:
     return frozenset(name.upper() for name in names) or _EVERYTHING
 
 
-def _comment(line: str) -> Optional[str]:
-    """The comment that ends `line`, from its `#`; None when it has none.
+def comment_start(line: str) -> Optional[int]:
+    """Index of the `#` that starts the comment ending `line`; None when it has none.
 
     A `#` inside a string literal on the same line is not a comment. A line inside a multi-line
     string cannot be told apart without tokenizing the whole file, which is not worth it here.
     """
     if "#" not in line:
         return None
+    quote = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote is not None:
+            if char == "\\":
+                index += 1
+            elif line.startswith(quote, index):
+                index += len(quote) - 1
+                quote = None
+        elif char == "#":
+            return index
+        elif char in "'\"":
+            quote = char * 3 if line.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        index += 1
+    return None
+
+
+def _comment(line: str) -> Optional[str]:
+    start = comment_start(line)
+    return None if start is None else line[start:]
     quote = None
     index = 0
     while index < len(line):
