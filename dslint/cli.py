@@ -211,8 +211,8 @@ def main(
         result = dataclasses.replace(result, findings=findings)
     if add_noqa:
         return _add_noqa(result, errors)
-    # "All checks passed!" would be false when some path could not be checked.
-    summary = not quiet and not (errors and not result.findings)
+    # "All checks passed!" would be false when some path could not be checked (or some file read).
+    summary = not quiet and not ((errors or result.notices) and not result.findings)
     # Every error reaches the report too (SARIF's invocation says the run was incomplete); it is still
     # printed on stderr below.
     report = render(output_format, dataclasses.replace(result, errors=errors), quiet=not summary,

@@ -190,6 +190,7 @@ def _check_syntax(source_file: _SourceFile) -> _FileOutcome:
 def _lint_sources(items, rules, result: RunResult, notebook_cells: bool = True) -> RunResult:
     from dslint.analysis.module_clients import scan_module_clients
     from dslint.analysis.project import Project
+    from dslint.parsing import call_with_deep_stack
     from dslint.prefilter import ApiScreen, identifiers
 
     sources = [item for item in items if isinstance(item, _SourceFile)]
@@ -205,7 +206,8 @@ def _lint_sources(items, rules, result: RunResult, notebook_cells: bool = True) 
     while pending:
         for source_file in pending:
             try:
-                analyzed.append(_analyze(source_file, rules, module_clients))
+                # In a thread with a deep stack: valid files nest a few hundred levels (generated code).
+                analyzed.append(call_with_deep_stack(_analyze, source_file, rules, module_clients))
             except Exception as error:  # one file's internal error must not stop the run
                 logging.getLogger("dslint").debug("failed to lint %s", source_file.display, exc_info=True)
                 result.errors.append(f"failed to lint {source_file.display}: {error.__class__.__name__}: {error}")

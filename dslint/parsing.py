@@ -16,6 +16,7 @@ run, not one file:
   of the file.
 - `nonlocal` at module level: CPython's parser accepts it (its compiler rejects it) and LibCST's
   scope analysis raises NotImplementedError on it; it is reported as CPython's compiler does.
+- a NUL byte (in text from stdin; files are checked when decoded): LibCST accepts it, CPython not.
 
 Text that CPython's parser rejects for another reason still goes to LibCST, which may know
 syntax newer than the Python running dslint (`match` on 3.9); the caller reports LibCST's error.
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
+import sys
+import threading
+from typing import Callable, Optional, TypeVar
 
 import libcst as cst
 
@@ -35,9 +38,11 @@ import libcst as cst
 MAX_NESTING = 1000
 
 _LINE_BREAK = re.compile(r"\r\n?")
+T = TypeVar("T")
 
-# CPython's messages for nesting beyond its parser's limits (3.9 - 3.13).
-_TOO_DEEP_MESSAGES = ("too many nested parentheses", "too complex", "too many levels of indentation")
+# CPython's messages for nesting beyond its parser's limits (3.9 - 3.13), and for a NUL byte (a
+# ValueError before 3.12, a SyntaxError since), which LibCST would accept.
+_FINAL_MESSAGES = ("too many nested parentheses", "too complex", "too many levels of indentation", "null bytes")
 
 
 class Unparsable(Exception):
@@ -83,13 +88,13 @@ def screen(source: str) -> None:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        if any(message in (error.msg or "") for message in _TOO_DEEP_MESSAGES):
+        if any(message in (error.msg or "") for message in _FINAL_MESSAGES):
             raise Unparsable(error.lineno or 1, error.offset or 1, error.msg) from None
         return  # LibCST may parse it (newer syntax); if not, its error is reported
     except (RecursionError, MemoryError) as error:
         detail = str(error) or error.__class__.__name__
         raise Unparsable(1, 1, f"nested too deeply to parse ({detail})") from None
-    except ValueError as error:  # a NUL byte in text that did not come from a file
+    except ValueError as error:  # a NUL byte (before 3.12) in text that did not come from a file
         raise Unparsable(1, 1, str(error)) from None
     deepest = too_deep(tree, MAX_NESTING)
     if deepest is not None:
@@ -130,3 +135,49 @@ def _check_nonlocal(source: str) -> None:
             raise Unparsable(error.lineno or 1, error.offset or 1, error.msg) from None
     except (RecursionError, MemoryError, ValueError):
         pass
+
+
+# The analysis walks LibCST's tree with Python recursion, several frames per level: at Python's
+# default limit (1000) a valid file with an expression a few hundred levels deep (sympy's
+# generated polynomials, a long `elif` chain, a 500-term string concatenation) stopped with a
+# RecursionError. Each file is analysed in a thread with a large stack (virtual memory, touched
+# only as deep as the recursion goes; on Python < 3.11 every Python call also takes C stack) and a
+# recursion limit that covers MAX_NESTING levels.
+ANALYSIS_STACK_BYTES = 256 * 1024 * 1024
+ANALYSIS_RECURSION_LIMIT = 12 * MAX_NESTING
+
+
+def call_with_deep_stack(function: Callable[..., T], *args) -> T:
+    """`function(*args)`, run in a thread with a large stack and a high recursion limit; its
+    exception, if any, is raised here. Where no such thread can be had, runs it directly."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # noqa: B036 -- handed to the caller as it is
+            outcome["error"] = error
+
+    try:
+        previous_size = threading.stack_size(ANALYSIS_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform without settable thread stacks
+        return function(*args)
+    worker: Optional[threading.Thread] = threading.Thread(target=target, name="dslint-analysis", daemon=True)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, ANALYSIS_RECURSION_LIMIT))  # per interpreter: the caller only waits
+    try:
+        try:
+            worker.start()
+        except (RuntimeError, MemoryError):  # no thread, or no room for its stack
+            worker = None
+        finally:
+            threading.stack_size(previous_size)
+        if worker is not None:
+            worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+    if worker is None:
+        return function(*args)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
