@@ -62,7 +62,8 @@ EXCEPTIONS = [
     "openai.InternalServerError", "openai.BadRequestError", "openai.AuthenticationError",
     "openai.APIConnectionError", "openai.APITimeoutError", "openai.NotFoundError", "openai.OpenAIError",
     "oa.RateLimitError", "APIStatusError", "RateLimitError", "APIError", "InternalServerError",
-    "APIConnectionError", "openai.error.RateLimitError", "openai.error.APIError", "openai.error.ServiceUnavailableError",
+    "APIConnectionError", "openai.error.RateLimitError", "openai.error.APIError",
+    "openai.error.ServiceUnavailableError",
     "anthropic.RateLimitError", "anthropic.APIStatusError", "litellm.RateLimitError", "requests.HTTPError",
     "requests.exceptions.RequestException", "httpx.HTTPStatusError", "tenacity.RetryError", "KeyError",
     "ValueError", "TimeoutError", "Unknown", "pkg.errors.Custom", "ERRORS",
@@ -271,6 +272,10 @@ def try_statement(draw, ctx: Ctx) -> List[str]:
     lines = ["try:"]
     body = [draw(st.sampled_from(["response = ", "return ", ""]) if ctx.in_function else
                  st.sampled_from(["response = ", ""])) + draw(api_call(ctx))]
+    if body[0].startswith("response = ") and draw(st.booleans()):
+        body.append(draw(st.sampled_from(["print(response.json())", "data = response.choices[0]",
+                                          "response.raise_for_status()", "if response.status_code != 200:\n    pass"])))
+        body[-1:] = body[-1].split("\n")
     if draw(st.integers(0, 3)) == 0:
         body += draw(statement(inner))
     if ctx.in_loop and draw(st.booleans()):
@@ -325,8 +330,24 @@ def retry_iterator(draw, ctx: Ctx) -> List[str]:
 
 
 @st.composite
+def raw_http(draw, ctx: Ctx) -> List[str]:
+    library = draw(st.sampled_from(["requests", "httpx", "session", "requests.Session()"]))
+    method = draw(st.sampled_from(["post", "get", "request"]))
+    url = draw(st.sampled_from(URLS))
+    verb = '"POST", ' if method == "request" else ""
+    call = f"{library}.{method}({verb}{url}, json=payload, timeout=30)"
+    lines = [f"response = {call}"]
+    lines += draw(st.sampled_from([[], [], ["response.raise_for_status()"], ["if response.status_code == 429:",
+                                                                          "    time.sleep(1)"],
+                                   ["if not response.ok:", "    raise RuntimeError(response.text)"]]))
+    lines.append(draw(st.sampled_from(["data = response.json()", "print(response.text)",
+                                       "return response.json()" if ctx.in_function else "result = response"])))
+    return lines
+
+
+@st.composite
 def statement(draw, ctx: Ctx) -> List[str]:
-    strategies = [noise(ctx), api_call(ctx).map(lambda call: [call])]
+    strategies = [noise(ctx), api_call(ctx).map(lambda call: [call]), raw_http(ctx)]
     if ctx.depth < 3:
         strategies += [try_statement(ctx), try_statement(ctx), loop_statement(ctx), retry_iterator(ctx)]
         strategies.append(st.tuples(st.sampled_from(["if flag:", "if not ready:", "with lock:"]),
@@ -398,6 +419,8 @@ def function(draw, name: str, callees: List[str]) -> List[str]:
 @st.composite
 def programs(draw) -> str:
     lines = draw(st.lists(st.sampled_from(IMPORTS), max_size=8, unique=True))
+    if "import requests" not in lines and draw(st.booleans()):
+        lines.append("import requests")
     lines += ["", 'BASE = "https://api.deepseek.com"', 'URL = BASE + "/chat/completions"', "N = 5", "DELAY = 2",
               "ERRORS = (openai.RateLimitError, openai.APIConnectionError)"]
     for target in draw(st.lists(st.sampled_from(["client", "aclient", "llm", "clients"]), max_size=3, unique=True)):
@@ -406,8 +429,8 @@ def programs(draw) -> str:
     if draw(st.booleans()):
         lines += ["", "", "def get_client():", f"    return {draw(client_expression())}"]
     if draw(st.booleans()):
-        lines += ["", "", "class Service:", "    def __init__(self):", f"        self.client = {draw(client_expression())}",
-                  "", "    def ask(self, prompt):"]
+        lines += ["", "", "class Service:", "    def __init__(self):",
+                  f"        self.client = {draw(client_expression())}", "", "    def ask(self, prompt):"]
         lines += indent(draw(try_statement(Ctx(depth=1, in_function=True))), 2)
     names: List[str] = []
     for index in range(draw(st.integers(1, 4))):
@@ -446,6 +469,19 @@ def check_well_formed(source: str, result) -> None:
             for edit in finding.fix.edits:
                 assert 1 <= edit.start.row <= len(rows) and 1 <= edit.end.row <= len(rows), finding
                 assert (edit.start.row, edit.start.column) <= (edit.end.row, edit.end.column), finding
+
+
+def test_the_grammar_reaches_the_rules():
+    """A guard against a grammar that quietly stops producing what the fuzzing is about."""
+    found = set()
+
+    @settings(max_examples=60, database=None, derandomize=True)
+    @given(programs())
+    def collect(source: str):
+        found.update(finding.code for finding in lint_text(source, PATH, CONFIG).findings)
+
+    collect()
+    assert {"DS101", "DS102", "DS103", "DS201", "DS301", "DS304", "DS308", "DS401"} <= found, found
 
 
 @given(programs())

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -114,10 +113,12 @@ CASES: Dict[str, Case] = {
     "cr_then_crlf.py": Case(b"import os\rx = 1\r\n" + CALL.replace("\n", "\r\n").encode(), "DS101", CALL_ROW + 2,
                             CALL_COLUMN),
     "latin1_coding.py": Case(
-        ("# -*- coding: latin-1 -*-\n# Déjà vu: ½, ü, ß\n" + CALL.replace("messages=[]", "messages=['Grüße']")).encode("latin-1"),
+        ("# -*- coding: latin-1 -*-\n# Déjà vu: ½, ü, ß\n"
+         + CALL.replace("messages=[]", "messages=['Grüße']")).encode("latin-1"),
         "DS101", CALL_ROW + 2, CALL_COLUMN, "escape"),
+    # Columns count characters, not bytes.
     "non_ascii_before_call.py": Case(
-        CALL.replace("response = ", "réponse_ü = ").encode("utf-8"), "DS101", CALL_ROW, CALL_COLUMN + 1),  # columns count characters
+        CALL.replace("response = ", "réponse_ü = ").encode("utf-8"), "DS101", CALL_ROW, CALL_COLUMN + 1),
     "form_feed.py": Case(b"\x0c\n" + CALL.encode(), "DS101", CALL_ROW + 1, CALL_COLUMN),
     "line_separator_in_comment.py": Case(("# a\u2028b\x85c\n" + CALL).encode("utf-8"), "DS101", CALL_ROW + 1,
                                          CALL_COLUMN),
