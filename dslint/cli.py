@@ -18,6 +18,8 @@ from dslint.discovery import discover, is_force_excluded
 from dslint.docs import UnknownRuleError, rule_doc
 from dslint.reporters import FORMATS, render
 
+CACHE_FOLDER = ".dslint_cache"
+
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -121,6 +123,21 @@ def _split_codes(ctx: click.Context, param: click.Parameter, values: Tuple[str, 
 @click.option(
     "--exit-non-zero-on-fix", is_flag=True, help="With --fix: exit 1 when something was fixed, even if nothing remains."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Number of processes to lint with.  [default: the number of CPUs]",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    envvar="DSLINT_CACHE_DIR",
+    show_envvar=True,
+    help=f"Where the cache lives.  [default: {CACHE_FOLDER} in the current folder]",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, "--version", prog_name="dslint", message="%(prog)s %(version)s")
 def main(
@@ -145,6 +162,9 @@ def main(
     unsafe_fixes: bool,
     diff: bool,
     exit_non_zero_on_fix: bool,
+    jobs: Optional[int],
+    no_cache: bool,
+    cache_dir: Optional[str],
     verbose: bool,
 ) -> int:
     """Find unhandled DeepSeek/OpenAI API status codes and unsafe retries in PATHs (default: `.`;
@@ -175,13 +195,15 @@ def main(
             ignore=ignore,
             extend_select=extend_select,
         )
+        run = _RunOptions(jobs, None if no_cache else Path(cache_dir or CACHE_FOLDER))
         if fix or diff:
-            fixing, path_errors = _fix(paths, stdin_filename, resolver, force_exclude, reads_stdin, unsafe_fixes, diff)
+            fixing, path_errors = _fix(paths, stdin_filename, resolver, force_exclude, reads_stdin, unsafe_fixes, diff,
+                                       run)
             result = fixing.result
         elif reads_stdin:
             result, path_errors = _lint_stdin(stdin_filename, resolver, force_exclude), []
         else:
-            result, path_errors = _lint_paths(paths or (".",), resolver, force_exclude)
+            result, path_errors = _lint_paths(paths or (".",), resolver, force_exclude, run)
     except ConfigError as exc:
         _error(str(exc))
         return EXIT_ERROR
@@ -284,13 +306,31 @@ def _report_problems(result, errors: List[str]) -> int:
     return EXIT_ERROR if errors else EXIT_CLEAN
 
 
-def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool):
+@dataclasses.dataclass(frozen=True)
+class _RunOptions:
+    jobs: Optional[int]
+    cache_folder: Optional[Path]  # None: no cache
+
+    def lint_options(self) -> dict:
+        """The keyword arguments of `dslint.engine.lint_paths` these options set."""
+        from dslint.cache import Cache
+        from dslint.workers import default_jobs
+
+        cache = Cache(self.cache_folder) if self.cache_folder is not None else None
+        return {"jobs": self.jobs or default_jobs(), "cache": cache}
+
+
+def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool, run: _RunOptions):
     found = discover(paths, resolver, force_exclude)
-    # Imported only now: the analysis pulls in LibCST, which --version, --explain and a bad
-    # config never need.
+    # Imported only now: the engine's modules are not needed by --version, --explain or a bad
+    # config (and LibCST is imported only when some file needs the analysis).
     from dslint.engine import lint_paths
 
-    return lint_paths(found.files, resolver), found.errors
+    options = run.lint_options()
+    result = lint_paths(found.files, resolver, **options)
+    if options["cache"] is not None:
+        options["cache"].save()
+    return result, found.errors
 
 
 def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool):
@@ -314,7 +354,7 @@ def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_e
 
 
 def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool,
-         reads_stdin: bool, unsafe: bool, diff: bool):
+         reads_stdin: bool, unsafe: bool, diff: bool, run: _RunOptions):
     """`--fix` / `--diff`: the fixer's outcome (what remains is `outcome.result`) and path errors."""
     from dslint.engine import RunResult
     from dslint.fixer import FileChange, FixOutcome, fix_paths, fix_text, linted_roots
@@ -337,7 +377,10 @@ def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigRe
         path_errors: List[str] = []
     else:
         found = discover(paths or (".",), resolver, force_exclude)
-        outcome = fix_paths(found.files, resolver, unsafe, linted_roots(paths or (".",)), write=not diff)
+        options = run.lint_options()
+        outcome = fix_paths(found.files, resolver, unsafe, linted_roots(paths or (".",)), write=not diff, **options)
+        if options["cache"] is not None:
+            options["cache"].save()
         path_errors = found.errors
     outcome.result.notices.extend(outcome.notices)
     outcome.result.errors.extend(outcome.errors)

@@ -1,4 +1,4 @@
-"""Running the rules: one pass per file (facts and per-file findings), then one project pass.
+"""Running the rules over a set of files as one project (see `_Run` for the steps).
 
 `lint_paths` and `lint_text` are the entry points every front end (CLI, stdin, tests) calls.
 Whatever goes wrong in one file becomes a DS001 finding or an error line for that file; the run
@@ -7,22 +7,49 @@ always goes on.
 
 from __future__ import annotations
 
-import ast
-import io
-import logging
-import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
+from dslint.analysis.module_clients import ModuleClient
+from dslint.analysis.settings import AnalysisSettings
+from dslint.cache import Cache
 from dslint.config import Config, ConfigResolver
+from dslint.file_jobs import (
+    Analysed,
+    FileJob,
+    Mentions,
+    Screened,
+    analyse_file,
+    load_analysis,
+    read_text,
+    screen_file,
+    words_in,
+)
 from dslint.findings import Finding
-from dslint.notebooks import is_notebook
+from dslint.prefilter import ApiScreen
 from dslint.suppression import filter_suppressed
+from dslint.workers import WorkFailed, Workers
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from dslint.analysis.facts import FileFacts
+    from dslint.analysis.project import Project
     from dslint.notebooks import Notebook
-
 
 @dataclass
 class RunResult:
@@ -30,243 +57,249 @@ class RunResult:
     errors: List[str] = field(default_factory=list)    # internal errors: exit status 2
     notices: List[str] = field(default_factory=list)   # per-file problems that are not findings
     files_checked: int = 0
-    sources: Dict[str, str] = field(default_factory=dict)  # a notebook's entry is its virtual source
+    # Texts of the files with findings (a notebook's entry is its virtual source).
+    sources: Dict[str, str] = field(default_factory=dict)
     notebooks: Dict[str, "Notebook"] = field(default_factory=dict)  # path -> adapter (dslint.notebooks)
 
 
 @dataclass
 class _FileOutcome:
-    path: str
+    """What the project pass and the reporting need of one file."""
+
+    job: FileJob
     config: Config
-    source: Optional[str] = None
     findings: List[Finding] = field(default_factory=list)
-    facts: object = None
+    facts: Optional["FileFacts"] = None
+    source: Optional[str] = None       # when known; read again for a file with findings if not
 
 
-class SourceError(Exception):
-    """The file's bytes are not Python source dslint can read (reported as DS001)."""
+def settings_of(config: Config) -> AnalysisSettings:
+    return AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)
 
 
-def decode_source(data: bytes) -> str:
-    """Decode per PEP 263 (BOM, coding declaration, UTF-8 default)."""
-    if b"\x00" in data:
-        raise SourceError("file contains a NUL byte")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-        raise SourceError(f"not valid UTF-8 or declared encoding ({error.__class__.__name__})") from None
-    return text[1:] if text.startswith("\ufeff") else text
+class _Run:
+    """One run over a set of files, as one project:
 
-
-def module_name_for(path: Path) -> Tuple[str, bool]:
-    """Dotted module name from the package folders (with __init__.py) above `path`."""
-    path = path.resolve() if path.is_absolute() or path.exists() else path
-    is_package = path.name == "__init__.py"
-    parts = [] if is_package else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").exists():
-        parts.insert(0, folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return ".".join(parts) or path.stem, is_package
-
-
-@dataclass
-class _SourceFile:
-    path: Path
-    display: str
-    config: Config
-    text: Optional[str]
-    module_name: str
-    is_package: bool
-
-
-def _read(path: Path, display: str, config: Config, result: RunResult, text: Optional[str] = None):
-    """The decoded source, or a DS001 outcome for bytes that are not Python source, or None."""
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    if is_notebook(display):
-        return _read_notebook(path, display, config, result, text)
-    try:
-        if text is None:
-            text = decode_source(path.read_bytes())
-    except SourceError as error:
-        outcome = _FileOutcome(display, config)
-        outcome.findings.append(SyntaxError_().finding_for(display, 1, 1, str(error)))
-        return outcome
-    except OSError as error:
-        result.notices.append(f"cannot read {display}: {error.strerror or error}")
-        return None
-    module_name, is_package = module_name_for(path)
-    return _SourceFile(path, display, config, text, module_name, is_package)
-
-
-def _read_notebook(path: Path, display: str, config: Config, result: RunResult, text: Optional[str]):
-    """A notebook as its virtual Python source (see dslint.notebooks); a file that is not a notebook
-    dslint can read is one DS001 finding at the place of the problem in the file."""
-    from dslint.notebooks import NotebookError, decode_notebook, load_notebook
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    try:
-        notebook = load_notebook(decode_notebook(path.read_bytes()) if text is None else text)
-    except NotebookError as error:
-        outcome = _FileOutcome(display, config)
-        outcome.findings.append(SyntaxError_().finding_for(display, error.row, error.column, str(error)))
-        return outcome
-    except OSError as error:
-        result.notices.append(f"cannot read {display}: {error.strerror or error}")
-        return None
-    result.notebooks[display] = notebook
-    module_name, is_package = module_name_for(path)
-    return _SourceFile(path, display, config, notebook.source, module_name, is_package)
-
-
-def _syntax_error(display: str, source: str, error) -> Finding:
-    """DS001 at CPython's location of the error when it has one; LibCST stops later than the cause."""
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    try:
-        ast.parse(source)
-    except SyntaxError as python_error:
-        if python_error.lineno:
-            return SyntaxError_().finding_for(display, python_error.lineno, python_error.offset or 1,
-                                              python_error.msg)
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return SyntaxError_().finding_for(display, error.raw_line, error.raw_column + 1, error.message)
-
-
-def _analyze(source_file: _SourceFile, rules, module_clients) -> _FileOutcome:
-    import libcst as cst
-
-    from dslint.analysis.file_facts import AnalysisSettings, analyze_module
-    from dslint.parsing import Unparsable, parse_module
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    config, display, source = source_file.config, source_file.display, source_file.text
-    outcome = _FileOutcome(display, config, source)
-    try:
-        # Not cst.parse_module: deep nesting or mixed line breaks crash LibCST's native parser.
-        module = parse_module(source)
-    except Unparsable as error:
-        outcome.findings.append(SyntaxError_().finding_for(display, error.row, error.column, error.reason))
-        return outcome
-    except cst.ParserSyntaxError as error:
-        outcome.findings.append(_syntax_error(display, source, error))
-        return outcome
-    except RecursionError:
-        outcome.findings.append(SyntaxError_().finding_for(display, 1, 1, "nested too deeply to parse"))
-        return outcome
-    settings = AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)
-    try:
-        context = analyze_module(module, display, source_file.module_name, source_file.is_package, settings,
-                                 module_clients)
-        for rule in rules:
-            outcome.findings.extend(rule.check_file(context))
-    except RecursionError:
-        outcome.findings = [SyntaxError_().finding_for(display, 1, 1, "nested too deeply to analyse")]
-        return outcome
-    outcome.facts = context.facts
-    return outcome
-
-
-def _check_syntax(source_file: _SourceFile) -> _FileOutcome:
-    """For a file the screen leaves out: only whether it parses (DS001)."""
-    from dslint.rules.ds001_syntax_error import SyntaxError_
-
-    outcome = _FileOutcome(source_file.display, source_file.config, source_file.text)
-    try:
-        ast.parse(source_file.text)
-    except SyntaxError as error:
-        outcome.findings.append(SyntaxError_().finding_for(source_file.display, error.lineno or 1,
-                                                           error.offset or 1, error.msg))
-    except (ValueError, RecursionError, MemoryError):
-        pass  # CPython's own limits; LibCST would not get further, and nothing else is reported here
-    return outcome
-
-
-def _lint_sources(items, rules, result: RunResult, notebook_cells: bool = True) -> RunResult:
-    from dslint.analysis.module_clients import scan_module_clients
-    from dslint.analysis.project import Project
-    from dslint.parsing import call_with_deep_stack
-    from dslint.prefilter import ApiScreen, identifiers
-
-    sources = [item for item in items if isinstance(item, _SourceFile)]
-    outcomes = [item for item in items if isinstance(item, _FileOutcome)]
-    module_clients = scan_module_clients((s.module_name, s.text) for s in sources)
-    factories = {name.rsplit(".", 1)[-1] for s in sources for name in s.config.client_factories}
-    screen = ApiScreen(factories | {name.rsplit(".", 1)[-1] for name in module_clients})
-    pending = [s for s in sources if screen.may_report(s.text)]
-    rest = [s for s in sources if not screen.may_report(s.text)]
-    words: Dict[int, frozenset] = {}
-    analyzed: List[_FileOutcome] = []
-    searched: set = set()
-    while pending:
-        for source_file in pending:
-            try:
-                # In a thread with a deep stack: valid files nest a few hundred levels (generated code).
-                analyzed.append(call_with_deep_stack(_analyze, source_file, rules, module_clients))
-            except Exception as error:  # one file's internal error must not stop the run
-                logging.getLogger("dslint").debug("failed to lint %s", source_file.display, exc_info=True)
-                result.errors.append(f"failed to lint {source_file.display}: {error.__class__.__name__}: {error}")
-        names = _call_graph_names(Project(o.facts for o in analyzed if o.facts is not None)) - searched
-        searched |= names
-        if not names:
-            break
-        for s in rest:
-            if id(s) not in words:
-                words[id(s)] = identifiers(s.text)
-        pending = [s for s in rest if _mentions_any(words[id(s)], names)]
-        rest = [s for s in rest if not _mentions_any(words[id(s)], names)]
-    outcomes.extend(analyzed)
-    outcomes.extend(_check_syntax(s) for s in rest)
-    return _finish(outcomes, rules, result, notebook_cells)
-
-
-def _call_graph_names(project) -> set:
-    """How the functions on some API call's escape path can be called from another file.
-
-    (name, qualifier) pairs: a call in another file resolves to `pkg.mod.func` only through an
-    import that names `mod` (or `func` itself from it), and to `pkg.mod.C.meth` only through `C`
-    (an import, an instance `C(...)`, an annotation, or a subclass naming it as its base).
+    1. read and screen every file (dslint.prefilter: text, then CPython's `ast` for the files that
+       pass), collecting DS001 and the clients each module builds;
+    2. analyse with LibCST the files that can hold an API call or a raw request to the API;
+    3. search the other files for the callers of functions that reach the API (`_CallerSearch`),
+       analyse those that may hold one, and repeat until no new file does;
+    4. the project pass (call graph), then selection, deduplication and suppression per file.
     """
-    names = set()
+
+    def __init__(self, jobs: Sequence[FileJob], configs: Sequence[Config], result: RunResult,
+                 workers: Workers, cache: Optional[Cache], screen: bool = True):
+        self.jobs = list(jobs)
+        self.configs = list(configs)
+        self.result = result
+        self.workers = workers
+        self.cache = cache
+        self.screen = screen  # False: every file is parsed and analysed (what the screen must not change)
+        self.screened: List[Screened] = []
+        self.analysed: Dict[int, Analysed] = {}
+
+    def execute(self, notebook_cells: bool) -> RunResult:
+        self.screened = self._screen(range(len(self.jobs)), force=not self.screen)
+        module_clients: Dict[str, ModuleClient] = {}
+        for screened in self.screened:
+            module_clients.update(screened.clients)
+        client_names = frozenset(name.rsplit(".", 1)[-1] for name in module_clients)
+        self._screen_callers_of_clients(client_names)
+        screen = ApiScreen(client_names)
+        pending = [index for index, screened in enumerate(self.screened)
+                   if self._needs_analysis(index, screened, screen)]
+        searched: Set[_CallerSearch] = set()
+        while pending:
+            self._analyse(pending, module_clients)
+            searches = _caller_searches(self._project()) - searched
+            searched |= searches
+            pending = self._callers(searches) if searches else []
+        return self._finish(notebook_cells)
+
+    # --- the steps ------------------------------------------------------------------------------
+
+    def _screen(self, indexes: Iterable[int], force: bool) -> List[Screened]:
+        indexes = list(indexes)
+        found, todo = self._from_cache(indexes, lambda job: self.cache.screened(job, force))
+        for index, screened in zip(todo, self.workers.map(screen_file, [(self.jobs[i], force) for i in todo])):
+            if isinstance(screened, WorkFailed):
+                self.result.errors.append(f"failed to read {self.jobs[index].display}: {screened.message}")
+                screened = Screened(notice=f"{self.jobs[index].display} was not checked")
+            found[index] = screened
+            if self.cache:
+                self.cache.store_screened(self.jobs[index], force, screened)
+        for index in indexes:
+            if found[index].notice:
+                self.result.notices.append(found[index].notice)
+            if found[index].notebook is not None:
+                self.result.notebooks[self.jobs[index].display] = found[index].notebook
+        return [found[index] for index in indexes]
+
+    def _screen_callers_of_clients(self, client_names: FrozenSet[str]) -> None:
+        """Files that stage 1 left out but that use a client another module builds by its name."""
+        if not client_names:
+            return
+        left_out = [index for index, screened in enumerate(self.screened)
+                    if not screened.passed and screened.problem is None and screened.notice is None]
+        mentioning = [index for index, found in zip(left_out, self._words(left_out, client_names)) if found.words]
+        for index, screened in zip(mentioning, self._screen(mentioning, force=True)):
+            self.screened[index] = screened
+
+    def _needs_analysis(self, index: int, screened: Screened, screen: ApiScreen) -> bool:
+        if not screened.passed or screened.problem is not None:
+            return False
+        if screened.syntax is None or not self.screen:
+            return True  # CPython's parser gave up: the analysis reports it (DS001) or copes
+        return screen.needs_analysis(screened.syntax, lambda: self._text(index))
+
+    def _analyse(self, indexes: List[int], module_clients: Dict[str, ModuleClient]) -> None:
+        found, todo = self._from_cache(indexes, lambda job: self.cache.analysed(job, module_clients))
+        self.analysed.update(found)
+        if not todo:
+            return
+        load_analysis()
+        # The largest first: the pool's workers then finish at about the same time.
+        todo.sort(key=lambda i: -len(self._text(i) or ""))
+        work = [(self.jobs[i], self._with_text(i), module_clients) for i in todo]
+        for index, outcome in zip(todo, self.workers.map(analyse_file, work, heavy=True)):
+            if isinstance(outcome, WorkFailed):
+                self.result.errors.append(f"failed to lint {self.jobs[index].display}: {outcome.message}")
+                outcome = Analysed()
+            elif self.cache:
+                self.cache.store_analysed(self.jobs[index], module_clients, outcome)
+            self.analysed[index] = outcome
+
+    def _callers(self, searches: Set[_CallerSearch]) -> List[int]:
+        """The files not analysed yet that one of `searches` matches."""
+        words = frozenset(word for search in searches for word in (search.name, search.qualifier, search.package))
+        rest = [index for index, screened in enumerate(self.screened)
+                if index not in self.analysed and screened.problem is None and screened.notice is None]
+        return [index for index, found in zip(rest, self._words(rest, words))
+                if any(search.matches(found, self.screened[index].module_name) for search in searches)]
+
+    def _words(self, indexes: List[int], words: FrozenSet[str]) -> List[Mentions]:
+        found, todo = self._from_cache(indexes, lambda job: self.cache.words(job, words))
+        work = [(self.jobs[i], self.screened[i].text, words) for i in todo]
+        for index, mentioned in zip(todo, self.workers.map(words_in, work)):
+            if isinstance(mentioned, WorkFailed):
+                self.result.errors.append(f"failed to search {self.jobs[index].display}: {mentioned.message}")
+                mentioned = Mentions(words, words)  # analysed, then: the analysis reports what goes wrong
+            elif self.cache:
+                self.cache.store_words(self.jobs[index], words, mentioned)
+            found[index] = mentioned
+        return [found[index] for index in indexes]
+
+    def _project(self) -> "Project":
+        from dslint.analysis.project import Project
+
+        return Project(analysed.facts for analysed in self.analysed.values() if analysed.facts is not None)
+
+    def _finish(self, notebook_cells: bool) -> RunResult:
+        outcomes = []
+        for index, (job, config, screened) in enumerate(zip(self.jobs, self.configs, self.screened)):
+            outcome = _FileOutcome(job, config, source=screened.text)
+            if screened.problem is not None:
+                outcome.findings.append(screened.problem)
+            analysed = self.analysed.get(index)
+            if analysed is not None:
+                outcome.findings.extend(analysed.findings)
+                outcome.facts = analysed.facts
+            outcomes.append(outcome)
+        if any(outcome.facts is not None for outcome in outcomes):
+            self._add_project_findings(outcomes)
+        for index, outcome in enumerate(outcomes):
+            path = Path(outcome.job.display)
+            selected = _deduplicated(f for f in outcome.findings if outcome.config.is_enabled(f.code, path))
+            if not selected:
+                continue
+            source = outcome.source if outcome.source is not None else self._text(index)
+            if source is not None:
+                self.result.sources[outcome.job.display] = source
+                selected = filter_suppressed(selected, source)
+            notebook = self.result.notebooks.get(outcome.job.display)
+            if notebook is not None and notebook_cells:  # rows of the virtual source -> rows of a cell
+                selected = [notebook.map_finding(finding) for finding in selected]
+            self.result.findings.extend(selected)
+        self.result.findings.sort(key=lambda f: f.sort_key)
+        return self.result
+
+    def _add_project_findings(self, outcomes: List[_FileOutcome]) -> None:
+        from dslint.rules import all_rules
+
+        by_path = {outcome.job.display: outcome for outcome in outcomes}
+        project = self._project()
+        for rule in all_rules():
+            if rule.project_wide:
+                for finding in rule.check_project(project):
+                    by_path[finding.path].findings.append(finding)
+
+    def _from_cache(self, indexes: Iterable[int],
+                    lookup: Callable[[FileJob], Optional[T]]) -> Tuple[Dict[int, T], List[int]]:
+        """What the cache answers for the files at `indexes`, and the indexes still to do."""
+        found: Dict[int, T] = {}
+        todo = []
+        for index in indexes:
+            cached = lookup(self.jobs[index]) if self.cache else None
+            if cached is None:
+                todo.append(index)
+            else:
+                found[index] = cached
+        return found, todo
+
+    # --- texts ----------------------------------------------------------------------------------
+
+    def _text(self, index: int) -> Optional[str]:
+        """A file's text: kept from screening, or read again (a file the cache answered for)."""
+        screened = self.screened[index]
+        if screened.text is None and screened.notice is None:
+            screened.text = read_text(self.jobs[index])
+        return screened.text
+
+    def _with_text(self, index: int) -> Screened:
+        self._text(index)
+        return self.screened[index]
+
+
+@dataclass(frozen=True)
+class _CallerSearch:
+    """What a file that may call a function on some API call's escape path mentions.
+
+    A call in another file resolves to `pkg.mod.func` only through an import naming `mod` (or
+    `func` itself from it), and to `pkg.mod.C.meth` only through `C` (an import, an instance
+    `C(...)`, an annotation) or a subclass of `C` that inherits `meth`; every such import names
+    the package `pkg`, unless it is relative, from inside `pkg`. With `in_class_header`, the file
+    must name `qualifier` among the bases of a class it defines (a subclass of `qualifier`).
+    """
+
+    name: str
+    qualifier: str
+    package: str
+    in_class_header: bool = False
+
+    def matches(self, found: Mentions, module_name: str) -> bool:
+        if self.package not in found.words and module_name.split(".", 1)[0] != self.package:
+            return False
+        if self.in_class_header:
+            return self.qualifier in found.bases
+        return self.name in found.words and self.qualifier in found.words
+
+
+def _caller_searches(project: "Project") -> Set[_CallerSearch]:
+    searches = set()
     for function_id in project.functions_reaching_api():
         function = project.functions.get(function_id)
         if function is None or "<locals>" in function_id:
             continue  # module-level code and nested functions are called from their own file only
+        name = function_id.rsplit(".", 1)[-1]
+        package = function.module.split(".", 1)[0]
         qualifier = (function.class_id or function.module).rsplit(".", 1)[-1]
-        names.add((function_id.rsplit(".", 1)[-1], qualifier))
-    return names
-
-
-def _mentions_any(words: frozenset, names: set) -> bool:
-    return any(name in words and qualifier in words for name, qualifier in names)
-
-
-def _finish(outcomes: Sequence[_FileOutcome], rules, result: RunResult, notebook_cells: bool = True) -> RunResult:
-    from dslint.analysis.project import Project
-
-    by_path = {outcome.path: outcome for outcome in outcomes}
-    project = Project(outcome.facts for outcome in outcomes if outcome.facts is not None)
-    for rule in rules:
-        if rule.project_wide:
-            for finding in rule.check_project(project):
-                by_path[finding.path].findings.append(finding)
-    for outcome in outcomes:
-        path = Path(outcome.path)
-        selected = _deduplicated(f for f in outcome.findings if outcome.config.is_enabled(f.code, path))
-        if outcome.source is not None:
-            result.sources[outcome.path] = outcome.source
-            selected = filter_suppressed(selected, outcome.source)
-        notebook = result.notebooks.get(outcome.path)
-        if notebook is not None and notebook_cells:  # rows of the virtual source -> rows of a cell
-            selected = [notebook.map_finding(finding) for finding in selected]
-        result.findings.extend(selected)
-    result.findings.sort(key=lambda f: f.sort_key)
-    return result
+        searches.add(_CallerSearch(name, qualifier, package))
+        if function.class_id is not None:
+            searches.add(_CallerSearch(name, qualifier, package, in_class_header=True))
+            searches.update(_CallerSearch(name, subclass.rsplit(".", 1)[-1], package)
+                            for subclass in project.subclasses(function.class_id))
+    return searches
 
 
 def _deduplicated(findings) -> List[Finding]:
@@ -281,28 +314,25 @@ def _deduplicated(findings) -> List[Finding]:
     return unique
 
 
-def _active_rules():
-    from dslint.rules import all_rules
-
-    return all_rules()
-
-
 def lint_paths(files: Sequence[Path], resolver: ConfigResolver, *, notebook_cells: bool = True,
-               texts: Optional[Mapping[Path, str]] = None) -> RunResult:
+               texts: Optional[Mapping[Path, str]] = None, jobs: int = 1,
+               cache: Optional[Cache] = None, screen: bool = True) -> RunResult:
     """Lint `files` as one project. Notebook findings carry their cell and rows relative to it;
     with `notebook_cells=False` they keep the rows of the notebook's virtual source (what a fixer
     edits: `result.sources[path]`, written back with `result.notebooks[path].with_source(fixed)`).
-    `texts` gives the decoded text of some files instead of what is on disk (the fixer's passes)."""
-    rules = _active_rules()
-    result = RunResult(files_checked=len(files))
+    `texts` gives the decoded text of some files instead of what is on disk (the fixer's passes);
+    `jobs` is the number of processes; `cache` keeps what each unchanged file gave (dslint.cache);
+    `screen=False` analyses every file (dslint.prefilter must never change the findings)."""
     texts = texts or {}
-    items = [_read(path, str(path), resolver.config_for(path), result, texts.get(path)) for path in files]
-    return _lint_sources([item for item in items if item is not None], rules, result, notebook_cells)
+    configs = [resolver.config_for(path) for path in files]
+    file_jobs = [FileJob(path, str(path), settings_of(config), texts.get(path)) for path, config in zip(files, configs)]
+    result = RunResult(files_checked=len(files))
+    run = _Run(file_jobs, configs, result, Workers(jobs), cache, screen)
+    return run.execute(notebook_cells)
 
 
 def lint_text(text: str, path: str, config: Config, *, notebook_cells: bool = True) -> RunResult:
     """Lint one file's text (stdin); a path ending in .ipynb makes it notebook JSON."""
-    rules = _active_rules()
     result = RunResult(files_checked=1)
-    item = _read(Path(path), path, config, result, text=text)
-    return _lint_sources([item] if item is not None else [], rules, result, notebook_cells)
+    run = _Run([FileJob(Path(path), path, settings_of(config), text)], [config], result, Workers(1), None)
+    return run.execute(notebook_cells)

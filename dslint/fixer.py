@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from dslint.engine import RunResult, SourceError, decode_source, lint_paths, lint_text
+from dslint.engine import RunResult, lint_paths, lint_text
+from dslint.file_jobs import SourceError, decode_source
 from dslint.fileio import write_atomic
 from dslint.findings import Finding
 from dslint.fixes.edits import line_starts, offset_of
@@ -229,9 +230,10 @@ def _in_cells(result: RunResult) -> RunResult:
     return replace(result, findings=sorted(findings, key=lambda f: f.sort_key))
 
 
-def fix_paths(files: Sequence[Path], resolver, unsafe: bool, roots: Sequence[str], write: bool) -> FixOutcome:
+def fix_paths(files: Sequence[Path], resolver, unsafe: bool, roots: Sequence[str], write: bool,
+              **lint_options) -> FixOutcome:
     """Fix `files` (linted as one project). With `write`, changed files are written; otherwise the
-    outcome only describes the changes (`--diff`)."""
+    outcome only describes the changes (`--diff`). `lint_options` go to every `lint_paths`."""
     located = {str(path): path for path in files}
     outcome = FixOutcome(RunResult())
     real_roots = [os.path.realpath(root) for root in roots]
@@ -239,7 +241,7 @@ def fix_paths(files: Sequence[Path], resolver, unsafe: bool, roots: Sequence[str
     def lint(texts: Mapping[str, str], cells: bool, only: Optional[Set[str]] = None) -> RunResult:
         linted = files if only is None else [path for path in files if str(path) in only]
         return lint_paths(linted, resolver, notebook_cells=cells,
-                          texts={located[path]: text for path, text in texts.items()})
+                          texts={located[path]: text for path, text in texts.items()}, **lint_options)
 
     def start_change(path: str, result: RunResult) -> Optional[FileChange]:
         location = located.get(path)

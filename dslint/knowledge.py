@@ -275,6 +275,10 @@ LEGACY_MODULE_CALLS = frozenset(
 LITELLM_CALLS: Dict[str, bool] = {"litellm.completion": False, "litellm.acompletion": True}
 LITELLM_MODEL_PREFIX = "deepseek/"
 
+# Raw HTTP to the API (DS401): the API hosts, and the method names of a request call.
+API_HOSTS = ("api.deepseek.com", "api.openai.com")
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+
 # Wrapper accessors that return the same client (or a copy) and keep it an API client.
 CLIENT_PASSTHROUGH_METHODS = frozenset({"with_options", "copy"})
 CLIENT_PASSTHROUGH_ATTRS = frozenset({"with_raw_response", "with_streaming_response"})

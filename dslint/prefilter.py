@@ -1,21 +1,38 @@
-"""Which files need the full analysis: a text screen that never drops a finding.
+"""Which files need the full (LibCST) analysis: a two-stage screen that never drops a finding.
 
-A file can hold an API call, a retry around one, or a raw request to the API only if its text
-names an SDK (`openai`, `anthropic`, `deepseek`, `litellm`, case-insensitive: this also covers
-`OpenAI(`, `api.deepseek.com` and `DEEPSEEK_API_KEY`), a distinctive resource path that counts
-without a resolvable receiver (`completions.create`, `embeddings.create`, ...), a response
-wrapper (`with_raw_response`), or the name of a client another module builds or a configured
-client factory. Every other file is only checked for syntax.
+Per-file rules report only on API calls and raw HTTP requests to the API, so a file needs the
+analysis only if it can hold one of those. Both stages test necessary conditions of what
+`dslint.analysis.api_calls` and `dslint.analysis.raw_http` recognise:
 
-DS101/DS102 also need the callers of functions that make API calls, wherever they are: the
-engine searches the remaining files for those function names (their `identifiers`) and analyses
-the files that mention one, until no new file does.
+1. Text. The file names an SDK (`openai`, `anthropic`, `deepseek`, `litellm`, case-insensitive:
+   this also covers `OpenAI(`, `api.deepseek.com` and `DEEPSEEK_API_KEY`), a distinctive resource
+   path (`completions.create`, `embeddings.create`, ...), or the name of a client another module
+   builds or of a configured client factory. Every other file is left alone (not even parsed).
+2. Syntax (CPython's `ast`, for the files that pass stage 1; they are parsed anyway to report
+   syntax errors). A file needs the analysis when
+   - a call's attribute chain ends in a distinctive resource path (the receiver-less shape
+     fallback: `x.chat.completions.create(...)`);
+   - a call is request-shaped (`x.post(...)`) and the text names an API host (DS401); or
+   - the file can reach a client (an import of an SDK entry point: a client class, the `openai`
+     module, a legacy resource class, litellm's calls, `openai.<resource>`; or the name of a
+     client another module builds or of a configured factory) *and* has a call that could be a
+     resource method: its method name ends some SDK method (`create`, `parse`, `stream`, ...), its
+     chain passes a resource that takes any method (`files`, `models`, ...), or it starts at a
+     name an SDK import binds. A resource object reached through a variable
+     (`m = client.models`) still shows the resource name in the file.
+
+A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
+calls across files): the engine searches such files for what a call of those functions needs
+them to name (`identifiers`, `class_bases`; see `dslint.engine._CallerSearch`) and analyses the
+files that name it, until no new file does.
 """
 
 from __future__ import annotations
 
+import ast
 import re
-from typing import FrozenSet, Iterable
+from dataclasses import dataclass
+from typing import Callable, FrozenSet, Iterable, Optional, Tuple
 
 from dslint import knowledge
 
@@ -28,24 +45,144 @@ def _shape_tails() -> Iterable[str]:
     yield from knowledge.CLIENT_PASSTHROUGH_ATTRS
 
 
+def _entry_points() -> FrozenSet[str]:
+    """Qualified names through which a file reaches a client or a module-level API call."""
+    roots = {"openai", *knowledge.CLIENT_CONSTRUCTORS, *knowledge.LEGACY_MODULE_CALLS, *knowledge.LITELLM_CALLS}
+    roots.update("openai." + pattern.rstrip(".*") for pattern in knowledge.RESOURCE_METHODS["openai"])
+    # `from openai import lib` then `lib.azure.AzureOpenAI(...)`: every prefix is an entry point.
+    return frozenset(".".join(root.split(".")[:end]) for root in roots for end in range(1, root.count(".") + 2))
+
+
+def _method_names() -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    """(last names of SDK methods, resources whose every method counts)."""
+    last, any_method = set(), set()
+    for patterns in knowledge.RESOURCE_METHODS.values():
+        for pattern in patterns:
+            if pattern.endswith(".*"):
+                any_method.add(pattern.split(".")[0])
+            else:
+                last.add(pattern.rsplit(".", 1)[-1])
+    last.update(name.rsplit(".", 1)[-1] for name in (*knowledge.LEGACY_MODULE_CALLS, *knowledge.LITELLM_CALLS))
+    return frozenset(last), frozenset(any_method)
+
+
+ENTRY_POINTS = _entry_points()
+METHOD_NAMES, ANY_METHOD_RESOURCES = _method_names()
+SHAPE_METHODS = frozenset(knowledge.SHAPE_METHODS)
+_SHAPE_LAST_NAMES = frozenset(method.rsplit(".", 1)[-1] for method in SHAPE_METHODS)
+
+
+@dataclass(frozen=True)
+class SyntaxFacts:
+    """What stage 2 reads from one module's syntax tree (independent of the other files)."""
+
+    shaped_call: bool      # a call ending in a distinctive resource path
+    request_call: bool     # `<something>.<http method>(...)`
+    names_api_host: bool   # the text names an API host
+    sdk_import: bool       # an import of an SDK entry point
+    resource_call: bool    # a call that could be a resource method
+
+
 class ApiScreen:
-    """Decides from a file's text whether it may hold something an analysis rule reports."""
+    """Decides whether a file may hold something an analysis rule reports."""
 
     def __init__(self, extra_names: Iterable[str] = ()):
         self.tokens = tuple(t.lower() for t in SDK_ROOTS + tuple(_shape_tails()))
         self.names = frozenset(name for name in extra_names if name)
 
     def may_report(self, text: str) -> bool:
+        """Stage 1."""
         # Substring tests on the lowered text: far faster than one case-insensitive regex.
         lowered = text.lower()
         if any(token in lowered for token in self.tokens):
             return True
+        return self._names_a_client(text)
+
+    def needs_analysis(self, facts: SyntaxFacts, text: Callable[[], Optional[str]]) -> bool:
+        """Stage 2, for a file that passed stage 1 (`text` reads it, when the answer needs it)."""
+        if facts.shaped_call or (facts.request_call and facts.names_api_host):
+            return True
+        return facts.resource_call and (facts.sdk_import or self._names_a_client(text() or ""))
+
+    def _names_a_client(self, text: str) -> bool:
         return bool(self.names) and not self.names.isdisjoint(identifiers(text))
 
 
+def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool) -> SyntaxFacts:
+    shaped = request = sdk_import = resource = False
+    sdk_names = set()  # names the SDK imports bind
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Attribute):
+            resource = resource or node.attr in ANY_METHOD_RESOURCES
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = _entry_point_names(node, module_name, is_package)
+            sdk_import = sdk_import or bool(bound)
+            sdk_names.update(bound)
+    for call in calls:
+        chain, root = _attribute_chain(call.func)
+        if not chain:
+            resource = resource or root in sdk_names
+            continue
+        request = request or chain[-1] in knowledge.HTTP_METHODS
+        resource = resource or chain[-1] in METHOD_NAMES or root in sdk_names
+        if chain[-1] in _SHAPE_LAST_NAMES:
+            shaped = shaped or any(".".join(chain[start:]) in SHAPE_METHODS for start in range(len(chain)))
+    names_api_host = any(host in text for host in knowledge.API_HOSTS)
+    return SyntaxFacts(shaped, request, names_api_host, sdk_import, resource)
+
+
+def _entry_point_names(node, module_name: str, is_package: bool) -> Iterable[str]:
+    """The names an import binds to SDK entry points (`*` for a star import of one)."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            qualified = alias.name if alias.asname else alias.name.split(".")[0]
+            if qualified in ENTRY_POINTS:
+                yield alias.asname or qualified
+        return
+    module = _absolute_module(node, module_name, is_package)
+    if module is None:
+        return
+    for alias in node.names:
+        if alias.name == "*" and module in ENTRY_POINTS or f"{module}.{alias.name}" in ENTRY_POINTS:
+            yield alias.asname or alias.name
+
+
+def _absolute_module(node: ast.ImportFrom, module_name: str, is_package: bool) -> Optional[str]:
+    """`from ..x import y` inside package `openai._client` → `openai.x` (as the resolver names it)."""
+    if not node.level:
+        return node.module
+    package = module_name.split(".") if is_package else module_name.split(".")[:-1]
+    if node.level - 1 > len(package):
+        return None
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else [])) or None
+
+
+def _attribute_chain(func: ast.expr) -> Tuple[Tuple[str, ...], Optional[str]]:
+    """`a.b.with_raw_response.c(...)` → (("b", "c"), "a"): the attribute names without the
+    passthrough wrappers, and the name at the root of the chain (None when it is not a name)."""
+    chain = []
+    while isinstance(func, ast.Attribute):
+        if func.attr not in knowledge.CLIENT_PASSTHROUGH_ATTRS:
+            chain.append(func.attr)
+        func = func.value
+    chain.reverse()
+    return tuple(chain), func.id if isinstance(func, ast.Name) else None
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The bases of a class statement: everything between `class Name(` and the colon of its header.
+_CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^:]*)", re.MULTILINE)
 
 
 def identifiers(text: str) -> FrozenSet[str]:
     """Every identifier-shaped word of a file (comments and strings included: it only over-selects)."""
     return frozenset(_IDENTIFIER.findall(text))
+
+
+def class_bases(text: str) -> FrozenSet[str]:
+    """The identifiers among the bases of the file's class statements (over-selects, like `identifiers`)."""
+    return frozenset(word for bases in _CLASS_HEADER.findall(text) for word in _IDENTIFIER.findall(bases))

@@ -85,8 +85,9 @@ class Case(NamedTuple):
 
 
 def syntax_error(source: str, message: str = "", with_call: bool = True) -> Case:
-    """A file whose first statements do not parse (then an API call, so it takes the full path)."""
-    text = source + (CALL if with_call else "")
+    """A file whose first statements do not parse, then an API call; or, when nothing can follow
+    the error, that first names the SDK. dslint parses only files that may call the API."""
+    text = source + CALL if with_call else "from openai import OpenAI\n" + source
     row, column = cpython_error(text)
     return Case(text.encode("utf-8"), "DS001", row, column, message)
 
@@ -167,6 +168,7 @@ CASES: Dict[str, Case] = {
     "blank_lines.py": Case(b"\n\n   \n\t\n", None),
     "lines_60000_no_api.py": Case(b"x = 1\n" * 60000, None),
     "lines_60000_error_at_end.py": syntax_error("x = 1\n" * 60000 + "x = (\n", with_call=False),
+    "syntax_error_without_api.py": Case(b"def f(:\n    pass\n", None),
     "lines_60000_call_at_end.py": Case(('"""\n' + "filler\n" * 59998 + '"""\n' + CALL).encode(), "DS101",
                                        60000 + CALL_ROW, CALL_COLUMN),
     # 3,000 and 100,000 levels of one expression crash LibCST's native parser (C stack overflow).
@@ -459,7 +461,7 @@ def test_deep_stack_helper_returns_raises_and_restores_the_limit():
 
 def test_an_internal_error_in_one_file_is_a_line_and_exit_2(tree, monkeypatch):
     import dslint.cli
-    import dslint.engine
+    import dslint.rules
     from dslint.rules import Rule, all_rules
 
     class Crashing(Rule):
@@ -472,7 +474,7 @@ def test_an_internal_error_in_one_file_is_a_line_and_exit_2(tree, monkeypatch):
                 raise ZeroDivisionError("division by zero in a rule")
             return ()
 
-    monkeypatch.setattr(dslint.engine, "_active_rules", lambda: [*all_rules(), Crashing()])
+    monkeypatch.setattr(dslint.rules, "all_rules", lambda: [*all_rules(), Crashing()])
     (tree / "boom.py").write_text(CALL, encoding="utf-8")
     (tree / "zzz.py").write_text(CALL, encoding="utf-8")
     monkeypatch.chdir(tree)

@@ -115,7 +115,7 @@ def test_broken_notebook_is_a_finding_not_a_crash(project):
 
 
 def test_syntax_error_in_a_cell(project):
-    (project / "nb.ipynb").write_text(notebook_text(markdown("x"), code("a = 1\n"), code("x = (\n")), encoding="utf-8")
+    (project / "nb.ipynb").write_text(notebook_text(markdown("x"), code("import openai\n"), code("x = (\n")), encoding="utf-8")
     assert run(project, "--format", "concise").stdout.startswith("nb.ipynb:cell 3:1:")
 
 

@@ -55,7 +55,7 @@ def test_stdin_without_a_name(project):
 
 
 def test_stdin_syntax_error_is_ds001(project):
-    result = run(project, "-", "--stdin-filename", "x.py", "--format", "concise", stdin="def (:\n")
+    result = run(project, "-", "--stdin-filename", "x.py", "--format", "concise", stdin="import openai\ndef (:\n")
     assert result.returncode == 1
-    assert result.stdout.startswith("x.py:1:")
+    assert result.stdout.startswith("x.py:2:")
     assert " DS001 " in result.stdout

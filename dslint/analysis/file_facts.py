@@ -7,7 +7,7 @@ API-call nodes with their coverage) for the per-file rules; `FileFacts` is what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -20,18 +20,8 @@ from dslint.analysis.module_clients import ModuleClient
 from dslint.analysis.raw_http import is_request_shaped
 from dslint.analysis.resolver import Resolver
 from dslint.analysis.retries import find_retry_constructs
+from dslint.analysis.settings import AnalysisSettings
 from dslint.findings import Position
-
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    provider: str = "auto"
-    client_factories: Tuple[str, ...] = ()
-    retry_decorators: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-
-    @property
-    def retry_decorator_map(self) -> Mapping[str, Sequence[str]]:
-        return dict(self.retry_decorators)
 
 
 @dataclass

@@ -1,19 +1,18 @@
 """Clients built at module level, across the linted files.
 
 `from app.clients import deepseek` in one file uses a client another file builds; its provider
-and `max_retries` decide the codes of every call on it. A quick scan with CPython's `ast` finds
-these clients before the LibCST pass, so each file's analysis can resolve imported clients.
+and `max_retries` decide the codes of every call on it. A look at each module's CPython `ast` (made
+for the screen, `dslint.prefilter`) finds these clients before the LibCST pass, so each file's
+analysis can resolve imported clients.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Optional
 
 from dslint import knowledge
-
-_CONSTRUCTOR_NAMES = frozenset(name.rsplit(".", 1)[1] for name in knowledge.CLIENT_CONSTRUCTORS)
 
 
 @dataclass(frozen=True)
@@ -23,27 +22,21 @@ class ModuleClient:
     max_retries: Optional[int]
 
 
-def scan_module_clients(modules: Iterable[Tuple[str, str]]) -> Dict[str, ModuleClient]:
-    """{"app.clients.deepseek": ModuleClient(...)} for `(module name, source)` pairs."""
+def module_clients_in(module_name: str, tree: ast.Module) -> Dict[str, ModuleClient]:
+    """{"app.clients.deepseek": ModuleClient(...)}: the clients built at the top level of one module."""
     found: Dict[str, ModuleClient] = {}
-    for module_name, source in modules:
-        if not any(name in source for name in _CONSTRUCTOR_NAMES):
+    imports = None
+    for statement in tree.body:
+        if not (isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call)):
             continue
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        imports = _imported_names(tree) if imports is None else imports
+        client = _client(statement.value, imports)
+        if client is None:
             continue
-        imports = _imported_names(tree)
-        for statement in tree.body:
-            if not (isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call)):
-                continue
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            client = _client(statement.value, imports)
-            if client is None:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    found[f"{module_name}.{target.id}"] = client
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                found[f"{module_name}.{target.id}"] = client
     return found
 
 

@@ -34,6 +34,7 @@ class Project:
                 if callee is not None and callee != site.caller:
                     self.sites_of[callee].append(site)
         self._memo: Dict[_State, bool] = {}
+        self._derived: Optional[Dict[str, List[str]]] = None  # base -> direct subclasses, built on demand
 
     def _resolve(self, candidates: Tuple[str, ...]) -> Optional[str]:
         for candidate in candidates:
@@ -54,6 +55,22 @@ class Project:
             if found is not None:
                 return found
         return None
+
+    def subclasses(self, class_id: str) -> Set[str]:
+        """The linted classes that derive from `class_id`, directly or not."""
+        if self._derived is None:
+            self._derived = defaultdict(list)
+            for subclass, bases in self.bases.items():
+                for base in bases:
+                    self._derived[base].append(subclass)
+        found: Set[str] = set()
+        stack = [class_id]
+        while stack:
+            for subclass in self._derived.get(stack.pop(), ()):
+                if subclass not in found:
+                    found.add(subclass)
+                    stack.append(subclass)
+        return found
 
     def functions_reaching_api(self) -> Set[str]:
         """Functions that make an API call, and every function that calls one of them."""

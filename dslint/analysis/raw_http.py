@@ -20,9 +20,8 @@ from dslint.analysis.resolver import (
     positional_arguments,
     string_value,
 )
+from dslint.knowledge import API_HOSTS, HTTP_METHODS
 
-API_HOSTS = ("api.deepseek.com", "api.openai.com")
-HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
 HTTP_MODULES = ("requests", "httpx")
 SESSION_CLASSES = frozenset({
     "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",

@@ -1,0 +1,161 @@
+"""The cache (`.dslint_cache/`): what screening and analysing each file gave, so that a run reads
+and parses only the files that changed.
+
+- An entry belongs to a file's absolute path and holds while the file's size and modification
+  time (nanoseconds) are those recorded, as in ruff's cache, and while the analysis settings of
+  its configuration are the same.
+- An analysis also records the clients that other modules build (`dslint.analysis.module_clients`)
+  it was made with: adding or changing such a client anywhere re-analyses every file.
+- Which of the searched function names a file mentions is kept with the names asked, so the
+  search for callers (DS101/DS102 across files) reads only files asked about new names.
+- The project pass (call graph, DS101/DS102) is never cached: it runs on the facts every time,
+  so a change in one file reaches the findings of every other.
+- Text given instead of the file on disk (stdin, the fixer's passes) and notebooks are never cached.
+
+One file per dslint version, Python version and LibCST version (each can change results), written
+atomically. It is a pickle, trusted as the source tree is (like `__pycache__`); the folder gets a
+`.gitignore` so it is never committed. A cache that cannot be read is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Dict, FrozenSet, Mapping, Optional, Tuple
+
+from dslint import __version__
+from dslint.analysis.settings import AnalysisSettings
+from dslint.fileio import write_atomic
+from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
+
+_FORMAT = 1
+
+
+@dataclass
+class _Entry:
+    stamp: Tuple[int, int]                        # (size, mtime_ns) of the file
+    settings: AnalysisSettings
+    screened: Dict[bool, Screened] = field(default_factory=dict)  # by `force` (see screen_file)
+    analysed: Optional[Tuple[str, Analysed]] = None                # (module clients digest, result)
+    asked: FrozenSet[str] = frozenset()
+    found: Mentions = Mentions()
+
+
+class Cache:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        python = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+        self.file = folder / f"{__version__}-{python}-libcst{_libcst_version()}" / "files.pickle"
+        self.entries: Dict[str, _Entry] = self._load()
+        self._stamps: Dict[Path, Optional[Tuple[int, int]]] = {}
+        self._digests: Dict[int, str] = {}
+        self.changed = False
+
+    # --- lookups and updates, per step of a run (dslint.engine) ---------------------------------
+
+    def screened(self, job: FileJob, force: bool) -> Optional[Screened]:
+        entry = self._entry(job)
+        found = None if entry is None else entry.screened.get(force)
+        return None if found is None else replace(found)  # the run adds the text to its copy
+
+    def store_screened(self, job: FileJob, force: bool, screened: Screened) -> None:
+        entry = self._entry(job, create=True)
+        if entry is not None and screened.notice is None:
+            entry.screened[force] = replace(screened, text=None)
+            self.changed = True
+
+    def analysed(self, job: FileJob, module_clients: Mapping) -> Optional[Analysed]:
+        entry = self._entry(job)
+        if entry is None or entry.analysed is None or entry.analysed[0] != self._digest(module_clients):
+            return None
+        return entry.analysed[1]
+
+    def store_analysed(self, job: FileJob, module_clients: Mapping, analysed: Analysed) -> None:
+        entry = self._entry(job, create=True)
+        if entry is not None:
+            entry.analysed = (self._digest(module_clients), analysed)
+            self.changed = True
+
+    def words(self, job: FileJob, words: FrozenSet[str]) -> Optional[Mentions]:
+        entry = self._entry(job)
+        if entry is None or not words <= entry.asked:
+            return None
+        return Mentions(entry.found.words & words, entry.found.bases & words)
+
+    def store_words(self, job: FileJob, words: FrozenSet[str], found: Mentions) -> None:
+        entry = self._entry(job, create=True)
+        if entry is not None:
+            known = entry.found
+            entry.found = Mentions((known.words - words) | found.words, (known.bases - words) | found.bases)
+            entry.asked = entry.asked | words
+            self.changed = True
+
+    # --- storage ----------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by dslint: the cache is never committed.\n*\n")
+            write_atomic(self.file, pickle.dumps((_FORMAT, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as error:
+            logging.getLogger("dslint").warning("cannot write the cache %s: %s", self.file, error.strerror or error)
+
+    def _load(self) -> Dict[str, _Entry]:
+        try:
+            data = self.file.read_bytes()
+        except OSError:
+            return {}
+        try:
+            version, entries = pickle.loads(data)
+        except Exception:  # truncated, or written by another dslint: rebuilt
+            logging.getLogger("dslint").debug("ignoring unreadable cache %s", self.file, exc_info=True)
+            return {}
+        return entries if version == _FORMAT and isinstance(entries, dict) else {}
+
+    def _entry(self, job: FileJob, create: bool = False) -> Optional[_Entry]:
+        if job.text is not None or job.display.endswith(".ipynb"):
+            return None
+        stamp = self._stamp(job.path)
+        if stamp is None:
+            return None
+        key = str(job.path.absolute())
+        entry = self.entries.get(key)
+        if entry is not None and entry.stamp == stamp and entry.settings == job.settings:
+            return entry
+        if not create:
+            return None
+        entry = self.entries[key] = _Entry(stamp, job.settings)
+        return entry
+
+    def _stamp(self, path: Path) -> Optional[Tuple[int, int]]:
+        if path not in self._stamps:
+            try:
+                status = path.stat()
+                self._stamps[path] = (status.st_size, status.st_mtime_ns)
+            except OSError:
+                self._stamps[path] = None
+        return self._stamps[path]
+
+    def _digest(self, module_clients: Mapping) -> str:
+        key = id(module_clients)
+        if key not in self._digests:
+            text = repr(sorted(module_clients.items()))
+            self._digests[key] = hashlib.sha1(text.encode()).hexdigest()
+        return self._digests[key]
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:
+        return "unknown"

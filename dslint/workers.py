@@ -1,0 +1,69 @@
+"""Running one step of a run over many files, in worker processes when it pays (`--jobs`).
+
+A step is a top-level function applied to tuples of picklable arguments; results come back in
+order. A failure in one file is a `WorkFailed` result for that file, never an exception of the
+run. Small batches stay in this process: starting workers costs more than screening a few files.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Callable, List, Sequence, Tuple
+
+# Below this many light items (screening, word searches: about a millisecond each) one process is faster.
+_MIN_LIGHT_BATCH = 256
+
+
+@dataclass(frozen=True)
+class WorkFailed:
+    message: str
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class Workers:
+    def __init__(self, count: int):
+        self.count = max(1, count)
+
+    def map(self, function: Callable, arguments: Sequence[Tuple], heavy: bool = False) -> List[Any]:
+        """`function(*args)` for each tuple of `arguments`. `heavy` steps (the LibCST analysis, up
+        to seconds a file) go to workers one file at a time, largest first as given; light ones in
+        chunks."""
+        work = [(function, args) for args in arguments]
+        processes = min(self.count, len(work))
+        if processes < 2 or (not heavy and len(work) < _MIN_LIGHT_BATCH):
+            return [_call(item) for item in work]
+        chunksize = 1 if heavy else max(16, len(work) // (processes * 4))
+        try:
+            with ProcessPoolExecutor(processes, mp_context=_context()) as pool:
+                return list(pool.map(_call, work, chunksize=chunksize))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): do the step here, where a crash is at least visible.
+            logging.getLogger("dslint").debug("worker pool broke; running the step in-process", exc_info=True)
+            return [_call(item) for item in work]
+
+
+def _context():
+    # Forked workers start at once and share what this process has imported (LibCST, the rules);
+    # other platforms keep their default (fork is unsafe with macOS system frameworks).
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+
+
+def _call(item: Tuple[Callable, Tuple]) -> Any:
+    function, args = item
+    try:
+        return function(*args)
+    except Exception as error:  # one file's internal error must not stop the run
+        logging.getLogger("dslint").debug("%s failed on %r", function.__name__, args[:1], exc_info=True)
+        return WorkFailed(f"{error.__class__.__name__}: {error}")
