@@ -104,9 +104,8 @@ class _Run:
         module_clients: Dict[str, ModuleClient] = {}
         for screened in self.screened:
             module_clients.update(screened.clients)
-        client_names = frozenset(name.rsplit(".", 1)[-1] for name in module_clients)
-        self._screen_callers_of_clients(client_names)
-        screen = ApiScreen(client_names)
+        self._screen_users_of_clients(module_clients)
+        screen = ApiScreen(name.rsplit(".", 1)[-1] for name in module_clients)
         pending = [index for index, screened in enumerate(self.screened)
                    if self._needs_analysis(index, screened, screen)]
         searched: Set[_CallerSearch] = set()
@@ -136,14 +135,16 @@ class _Run:
                 self.result.notebooks[self.jobs[index].display] = found[index].notebook
         return [found[index] for index in indexes]
 
-    def _screen_callers_of_clients(self, client_names: FrozenSet[str]) -> None:
-        """Files that stage 1 left out but that use a client another module builds by its name."""
-        if not client_names:
+    def _screen_users_of_clients(self, module_clients: Mapping[str, ModuleClient]) -> None:
+        """Screen the files that stage 1 left out but that may import a client another module builds
+        (`from app.clients import deepseek` names it as an import of a function would)."""
+        if not module_clients:
             return
+        searches = {_CallerSearch.of(qualified_name) for qualified_name in module_clients}
         left_out = [index for index, screened in enumerate(self.screened)
                     if not screened.passed and screened.problem is None and screened.notice is None]
-        mentioning = [index for index, found in zip(left_out, self._words(left_out, client_names)) if found.words]
-        for index, screened in zip(mentioning, self._screen(mentioning, force=True)):
+        users = self._matching(left_out, searches)
+        for index, screened in zip(users, self._screen(users, force=True)):
             self.screened[index] = screened
 
     def _needs_analysis(self, index: int, screened: Screened, screen: ApiScreen) -> bool:
@@ -172,10 +173,13 @@ class _Run:
 
     def _callers(self, searches: Set[_CallerSearch]) -> List[int]:
         """The files not analysed yet that one of `searches` matches."""
-        words = frozenset(word for search in searches for word in (search.name, search.qualifier, search.package))
         rest = [index for index, screened in enumerate(self.screened)
                 if index not in self.analysed and screened.problem is None and screened.notice is None]
-        return [index for index, found in zip(rest, self._words(rest, words))
+        return self._matching(rest, searches)
+
+    def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> List[int]:
+        words = frozenset(word for search in searches for word in (search.name, search.qualifier, search.package))
+        return [index for index, found in zip(indexes, self._words(indexes, words))
                 if any(search.matches(found, self.screened[index].module_name) for search in searches)]
 
     def _words(self, indexes: List[int], words: FrozenSet[str]) -> List[Mentions]:
@@ -225,14 +229,13 @@ class _Run:
         return self.result
 
     def _add_project_findings(self, outcomes: List[_FileOutcome]) -> None:
-        from dslint.rules import all_rules
+        from dslint.rules import project_rules
 
         by_path = {outcome.job.display: outcome for outcome in outcomes}
         project = self._project()
-        for rule in all_rules():
-            if rule.project_wide:
-                for finding in rule.check_project(project):
-                    by_path[finding.path].findings.append(finding)
+        for rule in project_rules():
+            for finding in rule.check_project(project):
+                by_path[finding.path].findings.append(finding)
 
     def _from_cache(self, indexes: Iterable[int],
                     lookup: Callable[[FileJob], Optional[T]]) -> Tuple[Dict[int, T], List[int]]:
@@ -277,6 +280,12 @@ class _CallerSearch:
     package: str
     in_class_header: bool = False
 
+    @classmethod
+    def of(cls, qualified_name: str) -> "_CallerSearch":
+        """For a module-level name (a function, a client): `pkg.mod.name`."""
+        module, _, name = qualified_name.rpartition(".")
+        return cls(name, module.rsplit(".", 1)[-1], module.split(".", 1)[0])
+
     def matches(self, found: Mentions, module_name: str) -> bool:
         if self.package not in found.words and module_name.split(".", 1)[0] != self.package:
             return False
@@ -291,13 +300,15 @@ def _caller_searches(project: "Project") -> Set[_CallerSearch]:
         function = project.functions.get(function_id)
         if function is None or "<locals>" in function_id:
             continue  # module-level code and nested functions are called from their own file only
-        name = function_id.rsplit(".", 1)[-1]
-        package = function.module.split(".", 1)[0]
-        qualifier = (function.class_id or function.module).rsplit(".", 1)[-1]
-        searches.add(_CallerSearch(name, qualifier, package))
-        if function.class_id is not None:
+        if function.class_id is None:
+            searches.add(_CallerSearch.of(function_id))
+        else:
+            name = function_id.rsplit(".", 1)[-1]
+            package = function.module.split(".", 1)[0]
+            qualifier = function.class_id.rsplit(".", 1)[-1]
+            searches.add(_CallerSearch(name, qualifier, package))
             searches.add(_CallerSearch(name, qualifier, package, in_class_header=True))
-            searches.update(_CallerSearch(name, subclass.rsplit(".", 1)[-1], package)
+            searches.update(_CallerSearch(name, subclass.rsplit(".", 1)[-1], subclass.split(".", 1)[0])
                             for subclass in project.subclasses(function.class_id))
     return searches
 

@@ -72,9 +72,25 @@ class _Finder:
 
     # --- library decorators and iterators -------------------------------------------------------
 
+    def _around_calls(self, types, innermost: bool = False) -> List[cst.CSTNode]:
+        """The nodes of `types` that enclose some API call, each once, outer ones first: a walk up
+        from each call instead of over the whole module. `innermost`: only the nearest one."""
+        found: Dict[cst.CSTNode, None] = {}
+        for site in self.context.api_calls:
+            around = []
+            current = self.resolver.parent(site.node)
+            while current is not None:
+                if isinstance(current, types):
+                    around.append(current)
+                    if innermost:
+                        break
+                current = self.resolver.parent(current)
+            found.update(dict.fromkeys(reversed(around)))
+        return list(found)
+
     def decorated(self) -> List[RetryConstruct]:
         found = []
-        for definition in descendants(self.resolver.module, cst.FunctionDef):
+        for definition in self._around_calls(cst.FunctionDef, innermost=True):
             function_id = self.context.definition_id(definition)
             calls = [site for site in self.context.api_calls if site.fact.function == function_id]
             if not calls:
@@ -88,7 +104,7 @@ class _Finder:
 
     def iterators(self) -> List[RetryConstruct]:
         found = []
-        for loop in descendants(self.resolver.module, cst.For):
+        for loop in self._around_calls(cst.For):
             if not isinstance(loop.iter, cst.Call):
                 continue
             policy = retry_policy(loop.iter, self.resolver, self.decorators)

@@ -53,6 +53,14 @@ def all_rules() -> List[Rule]:
     return sorted((cls() for cls in _registry.values()), key=lambda rule: rule.code)
 
 
+def project_rules() -> List[Rule]:
+    """The rules of the project pass. They read facts only, so a run whose facts all come from
+    the cache never imports LibCST."""
+    from dslint.rules import ds101_unhandled  # noqa: F401  (importing registers the rules)
+
+    return sorted((cls() for cls in _registry.values() if cls.project_wide), key=lambda rule: rule.code)
+
+
 def rules_by_code() -> Dict[str, Rule]:
     return {rule.code: rule for rule in all_rules()}
 
