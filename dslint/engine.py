@@ -333,7 +333,8 @@ def lint_paths(files: Sequence[Path], resolver: ConfigResolver, *, notebook_cell
     edits: `result.sources[path]`, written back with `result.notebooks[path].with_source(fixed)`).
     `texts` gives the decoded text of some files instead of what is on disk (the fixer's passes);
     `jobs` is the number of processes; `cache` keeps what each unchanged file gave (dslint.cache);
-    `screen=False` analyses every file (dslint.prefilter must never change the findings)."""
+    `screen=False` parses and analyses every file: the screen (dslint.prefilter) must not change
+    the findings, but for DS001 in files that never name an SDK (only those it parses)."""
     texts = texts or {}
     configs = [resolver.config_for(path) for path in files]
     file_jobs = [FileJob(path, str(path), settings_of(config), texts.get(path)) for path, config in zip(files, configs)]
