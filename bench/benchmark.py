@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Speed and memory of dslint on a real-world corpus, next to grep, ruff and Fixit.
 
-    python bench/benchmark.py [--quick] [--reps N] [--cache-dir DIR] [--skip-scaling]
-                              [--corpus DIR] [--shared-bench DIR]
+    python bench/benchmark.py [--quick] [--reps N] [--scaling-reps N] [--cache-dir DIR]
+                              [--skip-scaling] [--corpus DIR] [--shared-bench DIR]
 
 Standard library only; POSIX only (it reads per-process rusage with os.wait4).
 
@@ -333,7 +333,8 @@ def count_files(corpus: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one repetition of everything; no Fixit")
-    parser.add_argument("--reps", type=int, help="repetitions (default 5; 3 for the scaling runs)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions (default 5)")
+    parser.add_argument("--scaling-reps", type=int, default=3, help="repetitions of the scaling runs (default 3)")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "dslint-bench",
                         help="where the corpus, the peers' venv and the results are kept")
     parser.add_argument("--skip-scaling", action="store_true", help="skip the 1x/2x/4x corpus runs")
@@ -341,8 +342,8 @@ def main() -> int:
     parser.add_argument("--shared-bench", type=Path, default=REPO.parent / "shared" / "bench",
                         help="folder of make_corpus.sh and peers/ (default: ../shared/bench beside the repo)")
     options = parser.parse_args()
-    reps = 1 if options.quick else options.reps or 5
-    scaling_reps = 1 if options.quick else options.reps or 3
+    reps = 1 if options.quick else options.reps
+    scaling_reps = 1 if options.quick else options.scaling_reps
     cache = options.cache_dir.expanduser().resolve()
     shared_bench = options.shared_bench.resolve()
     cache.mkdir(parents=True, exist_ok=True)

@@ -152,7 +152,8 @@ class _Run:
             return False
         if screened.syntax is None or not self.screen:
             return True  # CPython's parser gave up: the analysis reports it (DS001) or copes
-        return screen.needs_analysis(screened.syntax, lambda: self._text(index))
+        factories = self.jobs[index].settings.factory_names
+        return screen.needs_analysis(screened.syntax, lambda: self._text(index), factories)
 
     def _analyse(self, indexes: List[int], module_clients: Dict[str, ModuleClient]) -> None:
         found, todo = self._from_cache(indexes, lambda job: self.cache.analysed(job, module_clients))

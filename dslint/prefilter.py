@@ -16,10 +16,10 @@ analysis only if it can hold one of those. Both stages test necessary conditions
    - the file can reach a client (an import of an SDK entry point: a client class, the `openai`
      module, a legacy resource class, litellm's calls, `openai.<resource>`; or the name of a
      client another module builds or of a configured factory) *and* has a call that could be a
-     resource method: its method name ends some SDK method (`create`, `parse`, `stream`, ...), its
-     chain passes a resource that takes any method (`files`, `models`, ...), or it starts at a
-     name an SDK import binds. A resource object reached through a variable
-     (`m = client.models`) still shows the resource name in the file.
+     resource method: its attribute chain names a whole SDK method path after the client
+     (`x.chat.completions.create`, `x.files.<anything>`), or it starts at a name an SDK import
+     binds. A resource object held by a variable (`completions = client.chat.completions`) shows
+     as an attribute chain outside any callee; a file with one counts every call.
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
@@ -53,21 +53,24 @@ def _entry_points() -> FrozenSet[str]:
     return frozenset(".".join(root.split(".")[:end]) for root in roots for end in range(1, root.count(".") + 2))
 
 
-def _method_names() -> Tuple[FrozenSet[str], FrozenSet[str]]:
-    """(last names of SDK methods, resources whose every method counts)."""
-    last, any_method = set(), set()
+def _resource_paths() -> FrozenSet[Tuple[Tuple[str, ...], bool]]:
+    """(path, takes any method below it) for every SDK method a call can name after its client:
+    the resource methods, the legacy resource classes' methods, litellm's calls."""
+    paths = set()
     for patterns in knowledge.RESOURCE_METHODS.values():
         for pattern in patterns:
-            if pattern.endswith(".*"):
-                any_method.add(pattern.split(".")[0])
-            else:
-                last.add(pattern.rsplit(".", 1)[-1])
-    last.update(name.rsplit(".", 1)[-1] for name in (*knowledge.LEGACY_MODULE_CALLS, *knowledge.LITELLM_CALLS))
-    return frozenset(last), frozenset(any_method)
+            wildcard = pattern.endswith(".*")
+            paths.add((tuple(pattern[:-2].split(".") if wildcard else pattern.split(".")), wildcard))
+    for name in (*knowledge.LEGACY_MODULE_CALLS, *knowledge.LITELLM_CALLS):
+        paths.add((tuple(name.split(".")[1:]), False))
+    return frozenset(paths)
 
 
 ENTRY_POINTS = _entry_points()
-METHOD_NAMES, ANY_METHOD_RESOURCES = _method_names()
+RESOURCE_PATHS = _resource_paths()
+# `client.chat`, `client.beta.assistants`: a resource object that a variable may hold.
+_RESOURCE_PREFIXES = frozenset(path[:end] for path, wildcard in RESOURCE_PATHS
+                               for end in range(1, len(path) + (1 if wildcard else 0)))
 SHAPE_METHODS = frozenset(knowledge.SHAPE_METHODS)
 _SHAPE_LAST_NAMES = frozenset(method.rsplit(".", 1)[-1] for method in SHAPE_METHODS)
 
@@ -80,7 +83,7 @@ class SyntaxFacts:
     request_call: bool     # `<something>.<http method>(...)`
     names_api_host: bool   # the text names an API host
     sdk_import: bool       # an import of an SDK entry point
-    resource_call: bool    # a call that could be a resource method
+    resource_call: bool    # a call that could be a resource method (see `syntax_facts`)
 
 
 class ApiScreen:
@@ -98,40 +101,69 @@ class ApiScreen:
             return True
         return self._names_a_client(text)
 
-    def needs_analysis(self, facts: SyntaxFacts, text: Callable[[], Optional[str]]) -> bool:
-        """Stage 2, for a file that passed stage 1 (`text` reads it, when the answer needs it)."""
+    def needs_analysis(self, facts: SyntaxFacts, text: Callable[[], Optional[str]],
+                       factories: Iterable[str] = ()) -> bool:
+        """Stage 2, for a file that passed stage 1 (`text` reads it, when the answer needs it;
+        `factories` are the names of the client factories its configuration declares)."""
         if facts.shaped_call or (facts.request_call and facts.names_api_host):
             return True
-        return facts.resource_call and (facts.sdk_import or self._names_a_client(text() or ""))
+        return facts.resource_call and (facts.sdk_import or self._names_a_client(text() or "", factories))
 
-    def _names_a_client(self, text: str) -> bool:
-        return bool(self.names) and not self.names.isdisjoint(identifiers(text))
+    def _names_a_client(self, text: str, factories: Iterable[str] = ()) -> bool:
+        names = self.names.union(factories)
+        return bool(names) and not names.isdisjoint(identifiers(text))
 
 
 def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool) -> SyntaxFacts:
-    shaped = request = sdk_import = resource = False
+    """What stage 2 needs. A call could be a resource method when its attribute chain (through
+    `with_options(...)` and the response wrappers) names a whole SDK method path
+    (`x.chat.completions.create`, `x.files.<anything>`, `x.ChatCompletion.create`), or it starts at
+    a name an SDK import binds (`completion(...)` from litellm). The analysis also follows a
+    resource object held by a variable (`completions = client.chat.completions`): a file with an
+    expression like that anywhere outside a call's callee counts every call."""
+    shaped = request = sdk_import = resource = resource_held = False
     sdk_names = set()  # names the SDK imports bind
     calls = []
-    for node in ast.walk(tree):
+    inner = set()  # attribute chains that are part of a longer chain or a call's callee
+    for node in ast.walk(tree):  # breadth first: a node comes before the nodes inside it
         if isinstance(node, ast.Call):
             calls.append(node)
+            inner.add(id(node.func))
+            if isinstance(node.func, ast.Attribute) and node.func.attr in knowledge.CLIENT_PASSTHROUGH_METHODS:
+                resource_held = resource_held or _held_resource(node.func.value)
         elif isinstance(node, ast.Attribute):
-            resource = resource or node.attr in ANY_METHOD_RESOURCES
+            inner.add(id(node.value))
+            if id(node) not in inner:
+                resource_held = resource_held or _held_resource(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound = _entry_point_names(node, module_name, is_package)
+            bound = tuple(_entry_point_names(node, module_name, is_package))
             sdk_import = sdk_import or bool(bound)
             sdk_names.update(bound)
     for call in calls:
         chain, root = _attribute_chain(call.func)
+        resource = resource or root in sdk_names or _names_resource_method(chain)
         if not chain:
-            resource = resource or root in sdk_names
             continue
         request = request or chain[-1] in knowledge.HTTP_METHODS
-        resource = resource or chain[-1] in METHOD_NAMES or root in sdk_names
         if chain[-1] in _SHAPE_LAST_NAMES:
             shaped = shaped or any(".".join(chain[start:]) in SHAPE_METHODS for start in range(len(chain)))
     names_api_host = any(host in text for host in knowledge.API_HOSTS)
-    return SyntaxFacts(shaped, request, names_api_host, sdk_import, resource)
+    return SyntaxFacts(shaped, request, names_api_host, sdk_import, resource or (resource_held and bool(calls)))
+
+
+def _names_resource_method(chain: Tuple[str, ...]) -> bool:
+    for path, wildcard in RESOURCE_PATHS:
+        size = len(path)
+        for start in range(len(chain) - size + (0 if wildcard else 1)):
+            if chain[start:start + size] == path and (wildcard or start + size == len(chain)):
+                return True
+    return False
+
+
+def _held_resource(expr: ast.expr) -> bool:
+    """`expr` is an attribute chain ending in a resource object (`client.chat.completions`)."""
+    chain, _ = _attribute_chain(expr)
+    return any(chain[start:] in _RESOURCE_PREFIXES for start in range(len(chain)))
 
 
 def _entry_point_names(node, module_name: str, is_package: bool) -> Iterable[str]:
@@ -162,13 +194,22 @@ def _absolute_module(node: ast.ImportFrom, module_name: str, is_package: bool) -
 
 
 def _attribute_chain(func: ast.expr) -> Tuple[Tuple[str, ...], Optional[str]]:
-    """`a.b.with_raw_response.c(...)` → (("b", "c"), "a"): the attribute names without the
-    passthrough wrappers, and the name at the root of the chain (None when it is not a name)."""
+    """`a.b.with_raw_response.c.with_options(t).d(...)` → (("b", "c", "d"), "a"): the attribute
+    names through the passthrough wrappers and calls, and the name at the root of the chain (None
+    when it is not a name)."""
     chain = []
-    while isinstance(func, ast.Attribute):
-        if func.attr not in knowledge.CLIENT_PASSTHROUGH_ATTRS:
-            chain.append(func.attr)
-        func = func.value
+    while True:
+        if isinstance(func, ast.Attribute):
+            if func.attr not in knowledge.CLIENT_PASSTHROUGH_ATTRS:
+                chain.append(func.attr)
+            func = func.value
+        elif (isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute)
+              and func.func.attr in knowledge.CLIENT_PASSTHROUGH_METHODS):
+            func = func.func.value
+        elif isinstance(func, ast.Await):
+            func = func.value
+        else:
+            break
     chain.reverse()
     return tuple(chain), func.id if isinstance(func, ast.Name) else None
 
