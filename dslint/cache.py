@@ -52,6 +52,8 @@ class Cache:
         self.file = folder / f"{__version__}-{python}-libcst{_libcst_version()}" / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
         self._stamps: Dict[Path, Optional[Tuple[int, int]]] = {}
+        # Every file left out of the analysis is asked the same words: one set, pickled once.
+        self._word_sets: Dict[FrozenSet[str], FrozenSet[str]] = {}
         self._digests: Dict[int, str] = {}
         self.changed = False
 
@@ -91,7 +93,8 @@ class Cache:
         if entry is not None:
             known = entry.found
             entry.found = Mentions((known.words - words) | found.words, (known.bases - words) | found.bases)
-            entry.asked = entry.asked | words
+            asked = entry.asked | words
+            entry.asked = self._word_sets.setdefault(asked, asked)
             self.changed = True
 
     # --- storage ----------------------------------------------------------------------------------

@@ -180,8 +180,17 @@ class _Run:
 
     def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> List[int]:
         words = frozenset(word for search in searches for word in (search.name, search.qualifier, search.package))
-        return [index for index, found in zip(indexes, self._words(indexes, words))
-                if any(search.matches(found, self.screened[index].module_name) for search in searches)]
+        # Indexed by the word every match needs (its name; its base for a subclass search): most
+        # files mention none, and a project has thousands of searches.
+        by_word: Dict[str, List[_CallerSearch]] = {}
+        for search in searches:
+            by_word.setdefault(search.qualifier if search.in_class_header else search.name, []).append(search)
+        matching = []
+        for index, found in zip(indexes, self._words(indexes, words)):
+            candidates = (search for word in found.words if word in by_word for search in by_word[word])
+            if any(search.matches(found, self.screened[index].module_name) for search in candidates):
+                matching.append(index)
+        return matching
 
     def _words(self, indexes: List[int], words: FrozenSet[str]) -> List[Mentions]:
         found, todo = self._from_cache(indexes, lambda job: self.cache.words(job, words))
