@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,7 @@ class Cache:
         self.file = folder / f"{__version__}-{python}-libcst{_libcst_version()}" / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
         self._stamps: Dict[Path, Optional[Tuple[int, int]]] = {}
+        self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
         # Every file left out of the analysis is asked the same words: one set, pickled once.
         self._word_sets: Dict[FrozenSet[str], FrozenSet[str]] = {}
         self._digests: Dict[int, str] = {}
@@ -129,7 +131,9 @@ class Cache:
         stamp = self._stamp(job.path)
         if stamp is None:
             return None
-        key = str(job.path.absolute())
+        key = self._keys.get(job.path)
+        if key is None:
+            key = self._keys[job.path] = os.path.abspath(job.path)
         entry = self.entries.get(key)
         if entry is not None and entry.stamp == stamp and entry.settings == job.settings:
             return entry
