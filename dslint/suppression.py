@@ -111,20 +111,3 @@ def comment_start(line: str) -> Optional[int]:
 def _comment(line: str) -> Optional[str]:
     start = comment_start(line)
     return None if start is None else line[start:]
-    quote = None
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote is not None:
-            if char == "\\":
-                index += 1
-            elif line.startswith(quote, index):
-                index += len(quote) - 1
-                quote = None
-        elif char == "#":
-            return line[index:]
-        elif char in "'\"":
-            quote = char * 3 if line.startswith(char * 3, index) else char
-            index += len(quote) - 1
-        index += 1
-    return None
