@@ -47,7 +47,6 @@ from dslint.workers import WorkFailed, Workers
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from dslint.analysis.facts import FileFacts
     from dslint.analysis.project import Project
     from dslint.notebooks import Notebook
 
@@ -60,17 +59,6 @@ class RunResult:
     # Texts of the files with findings (a notebook's entry is its virtual source).
     sources: Dict[str, str] = field(default_factory=dict)
     notebooks: Dict[str, "Notebook"] = field(default_factory=dict)  # path -> adapter (dslint.notebooks)
-
-
-@dataclass
-class _FileOutcome:
-    """What the project pass and the reporting need of one file."""
-
-    job: FileJob
-    config: Config
-    findings: List[Finding] = field(default_factory=list)
-    facts: Optional["FileFacts"] = None
-    source: Optional[str] = None       # when known; read again for a file with findings if not
 
 
 def settings_of(config: Config) -> AnalysisSettings:
@@ -109,12 +97,14 @@ class _Run:
         pending = [index for index, screened in enumerate(self.screened)
                    if self._needs_analysis(index, screened, screen)]
         searched: Set[_CallerSearch] = set()
+        project = None
         while pending:
             self._analyse(pending, module_clients)
-            searches = _caller_searches(self._project()) - searched
+            project = self._project()
+            searches = _caller_searches(project) - searched
             searched |= searches
             pending = self._callers(searches) if searches else []
-        return self._finish(notebook_cells)
+        return self._finish(project, notebook_cells)
 
     # --- the steps ------------------------------------------------------------------------------
 
@@ -161,9 +151,10 @@ class _Run:
         if not todo:
             return
         load_analysis()
-        # The largest first: the pool's workers then finish at about the same time.
+        # The largest first: the pool's workers then finish at about the same time. (Reads the
+        # texts the cache left out, which the analysis needs.)
         todo.sort(key=lambda i: -len(self._text(i) or ""))
-        work = [(self.jobs[i], self._with_text(i), module_clients) for i in todo]
+        work = [(self.jobs[i], self.screened[i], module_clients) for i in todo]
         for index, outcome in zip(todo, self.workers.map(analyse_file, work, heavy=True)):
             if isinstance(outcome, WorkFailed):
                 self.result.errors.append(f"failed to lint {self.jobs[index].display}: {outcome.message}")
@@ -209,43 +200,36 @@ class _Run:
 
         return Project(analysed.facts for analysed in self.analysed.values() if analysed.facts is not None)
 
-    def _finish(self, notebook_cells: bool) -> RunResult:
-        outcomes = []
-        for index, (job, config, screened) in enumerate(zip(self.jobs, self.configs, self.screened)):
-            outcome = _FileOutcome(job, config, source=screened.text)
-            if screened.problem is not None:
-                outcome.findings.append(screened.problem)
+    def _finish(self, project: Optional["Project"], notebook_cells: bool) -> RunResult:
+        """Per-file findings and, when some file was analysed, the project pass's; then selection,
+        deduplication and suppression per file."""
+        from dslint.rules import project_rules
+
+        findings: List[List[Finding]] = []
+        for index, screened in enumerate(self.screened):
             analysed = self.analysed.get(index)
-            if analysed is not None:
-                outcome.findings.extend(analysed.findings)
-                outcome.facts = analysed.facts
-            outcomes.append(outcome)
-        if any(outcome.facts is not None for outcome in outcomes):
-            self._add_project_findings(outcomes)
-        for index, outcome in enumerate(outcomes):
-            path = Path(outcome.job.display)
-            selected = _deduplicated(f for f in outcome.findings if outcome.config.is_enabled(f.code, path))
+            findings.append(([screened.problem] if screened.problem is not None else [])
+                            + (analysed.findings if analysed is not None else []))
+        if project is not None:
+            index_of = {job.display: index for index, job in enumerate(self.jobs)}
+            for rule in project_rules():
+                for finding in rule.check_project(project):
+                    findings[index_of[finding.path]].append(finding)
+        for index, (job, config) in enumerate(zip(self.jobs, self.configs)):
+            path = Path(job.display)
+            selected = _deduplicated(f for f in findings[index] if config.is_enabled(f.code, path))
             if not selected:
                 continue
-            source = outcome.source if outcome.source is not None else self._text(index)
+            source = self._text(index)
             if source is not None:
-                self.result.sources[outcome.job.display] = source
+                self.result.sources[job.display] = source
                 selected = filter_suppressed(selected, source)
-            notebook = self.result.notebooks.get(outcome.job.display)
+            notebook = self.result.notebooks.get(job.display)
             if notebook is not None and notebook_cells:  # rows of the virtual source -> rows of a cell
                 selected = [notebook.map_finding(finding) for finding in selected]
             self.result.findings.extend(selected)
         self.result.findings.sort(key=lambda f: f.sort_key)
         return self.result
-
-    def _add_project_findings(self, outcomes: List[_FileOutcome]) -> None:
-        from dslint.rules import project_rules
-
-        by_path = {outcome.job.display: outcome for outcome in outcomes}
-        project = self._project()
-        for rule in project_rules():
-            for finding in rule.check_project(project):
-                by_path[finding.path].findings.append(finding)
 
     def _from_cache(self, indexes: Iterable[int],
                     lookup: Callable[[FileJob], Optional[T]]) -> Tuple[Dict[int, T], List[int]]:
@@ -268,10 +252,6 @@ class _Run:
         if screened.text is None and screened.notice is None:
             screened.text = read_text(self.jobs[index])
         return screened.text
-
-    def _with_text(self, index: int) -> Screened:
-        self._text(index)
-        return self.screened[index]
 
 
 @dataclass(frozen=True)
