@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import click
 
@@ -311,13 +312,17 @@ class _RunOptions:
     jobs: Optional[int]
     cache_folder: Optional[Path]  # None: no cache
 
-    def lint_options(self) -> dict:
-        """The keyword arguments of `dslint.engine.lint_paths` these options set."""
+    @contextlib.contextmanager
+    def lint_options(self) -> Iterator[dict]:
+        """The keyword arguments of `dslint.engine.lint_paths` these options set; the cache is
+        saved when the block ends."""
         from dslint.cache import Cache
         from dslint.workers import default_jobs
 
         cache = Cache(self.cache_folder) if self.cache_folder is not None else None
-        return {"jobs": self.jobs or default_jobs(), "cache": cache}
+        yield {"jobs": self.jobs or default_jobs(), "cache": cache}
+        if cache is not None:
+            cache.save()
 
 
 def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool, run: _RunOptions):
@@ -326,10 +331,8 @@ def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: b
     # config (and LibCST is imported only when some file needs the analysis).
     from dslint.engine import lint_paths
 
-    options = run.lint_options()
-    result = lint_paths(found.files, resolver, **options)
-    if options["cache"] is not None:
-        options["cache"].save()
+    with run.lint_options() as options:
+        result = lint_paths(found.files, resolver, **options)
     return result, found.errors
 
 
@@ -377,10 +380,9 @@ def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigRe
         path_errors: List[str] = []
     else:
         found = discover(paths or (".",), resolver, force_exclude)
-        options = run.lint_options()
-        outcome = fix_paths(found.files, resolver, unsafe, linted_roots(paths or (".",)), write=not diff, **options)
-        if options["cache"] is not None:
-            options["cache"].save()
+        with run.lint_options() as options:
+            outcome = fix_paths(found.files, resolver, unsafe, linted_roots(paths or (".",)), write=not diff,
+                                **options)
         path_errors = found.errors
     outcome.result.notices.extend(outcome.notices)
     outcome.result.errors.extend(outcome.errors)
