@@ -33,7 +33,7 @@ from dslint.analysis.settings import AnalysisSettings
 from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass

@@ -40,7 +40,7 @@ from dslint.file_jobs import (
     words_in,
 )
 from dslint.findings import Finding
-from dslint.prefilter import ApiScreen
+from dslint.prefilter import needs_analysis
 from dslint.suppression import filter_suppressed
 from dslint.workers import WorkFailed, Workers
 
@@ -93,9 +93,8 @@ class _Run:
         for screened in self.screened:
             module_clients.update(screened.clients)
         self._screen_users_of_clients(module_clients)
-        screen = ApiScreen(name.rsplit(".", 1)[-1] for name in module_clients)
         pending = [index for index, screened in enumerate(self.screened)
-                   if self._needs_analysis(index, screened, screen)]
+                   if self._needs_analysis(index, screened, module_clients)]
         searched: Set[_CallerSearch] = set()
         project = None
         while pending:
@@ -137,13 +136,13 @@ class _Run:
         for index, screened in zip(users, self._screen(users, force=True)):
             self.screened[index] = screened
 
-    def _needs_analysis(self, index: int, screened: Screened, screen: ApiScreen) -> bool:
+    def _needs_analysis(self, index: int, screened: Screened, module_clients: Mapping[str, ModuleClient]) -> bool:
         if not screened.passed or screened.problem is not None:
             return False
         if screened.syntax is None or not self.screen:
             return True  # CPython's parser gave up: the analysis reports it (DS001) or copes
-        factories = self.jobs[index].settings.factory_names
-        return screen.needs_analysis(screened.syntax, lambda: self._text(index), factories)
+        clients = (*module_clients, *self.jobs[index].settings.client_factories)
+        return needs_analysis(screened.syntax, screened.module_name, clients)
 
     def _analyse(self, indexes: List[int], module_clients: Dict[str, ModuleClient]) -> None:
         found, todo = self._from_cache(indexes, lambda job: self.cache.analysed(job, module_clients))

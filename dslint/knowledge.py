@@ -278,6 +278,12 @@ LITELLM_MODEL_PREFIX = "deepseek/"
 # Raw HTTP to the API (DS401): the API hosts, and the method names of a request call.
 API_HOSTS = ("api.deepseek.com", "api.openai.com")
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+# Modules whose functions send a request (`requests.post`), and the session classes that do.
+HTTP_MODULES = ("requests", "httpx")
+SESSION_CLASSES = frozenset({
+    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
+    "aiohttp.ClientSession", "aiohttp.client.ClientSession",
+})
 
 # Wrapper accessors that return the same client (or a copy) and keep it an API client.
 CLIENT_PASSTHROUGH_METHODS = frozenset({"with_options", "copy"})

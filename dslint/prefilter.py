@@ -12,14 +12,19 @@ analysis only if it can hold one of those. Both stages test necessary conditions
    syntax errors). A file needs the analysis when
    - a call's attribute chain ends in a distinctive resource path (the receiver-less shape
      fallback: `x.chat.completions.create(...)`);
-   - a call is request-shaped (`x.post(...)`) and the text names an API host (DS401); or
-   - the file can reach a client (an import of an SDK entry point: a client class, the `openai`
-     module, a legacy resource class, litellm's calls, `openai.<resource>`; or the name of a
-     client another module builds or of a configured factory) *and* has a call that could be a
-     resource method: its attribute chain names a whole SDK method path after the client
-     (`x.chat.completions.create`, `x.files.<anything>`), or it starts at a name an SDK import
-     binds. A resource object held by a variable (`completions = client.chat.completions`) shows
-     as an attribute chain outside any callee; a file with one counts every call.
+   - a call is request-shaped (`x.post(...)`), the file imports requests, httpx or aiohttp, and
+     its text names an API host (DS401 resolves the request through those libraries); or
+   - the file can reach a client *and* has a call that could be an API call. It reaches a client
+     through an import of an SDK entry point (a client class, the `openai` module, a legacy
+     resource class, litellm's calls, `openai.<resource>`), or by being, or importing, the module
+     (or a module above it) that builds a client another file uses or defines a configured
+     factory. A call could be an API call when its attribute chain names a whole resource method
+     path after the client (`x.chat.completions.create`, `x.files.<anything>`), or when it starts
+     at a name an SDK import binds and its qualified name is a module-level API call (the
+     `openai` module's resources, openai 0.x's `ChatCompletion.create`, litellm's `completion`
+     when a string literal of the file starts with `deepseek/`). A resource object held by a
+     variable (`completions = client.chat.completions`) shows as an attribute chain outside any
+     callee; a file with one counts every call.
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
@@ -32,7 +37,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, Iterable, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from dslint import knowledge
 
@@ -54,15 +59,12 @@ def _entry_points() -> FrozenSet[str]:
 
 
 def _resource_paths() -> FrozenSet[Tuple[Tuple[str, ...], bool]]:
-    """(path, takes any method below it) for every SDK method a call can name after its client:
-    the resource methods, the legacy resource classes' methods, litellm's calls."""
+    """(path, takes any method below it) for every resource method a call can name after its client."""
     paths = set()
     for patterns in knowledge.RESOURCE_METHODS.values():
         for pattern in patterns:
             wildcard = pattern.endswith(".*")
             paths.add((tuple(pattern[:-2].split(".") if wildcard else pattern.split(".")), wildcard))
-    for name in (*knowledge.LEGACY_MODULE_CALLS, *knowledge.LITELLM_CALLS):
-        paths.add((tuple(name.split(".")[1:]), False))
     return frozenset(paths)
 
 
@@ -73,56 +75,59 @@ _RESOURCE_PREFIXES = frozenset(path[:end] for path, wildcard in RESOURCE_PATHS
                                for end in range(1, len(path) + (1 if wildcard else 0)))
 SHAPE_METHODS = frozenset(knowledge.SHAPE_METHODS)
 _SHAPE_LAST_NAMES = frozenset(method.rsplit(".", 1)[-1] for method in SHAPE_METHODS)
+_HTTP_PACKAGES = frozenset(name.split(".", 1)[0] for name in (*knowledge.HTTP_MODULES, *knowledge.SESSION_CLASSES))
 
 
 @dataclass(frozen=True)
 class SyntaxFacts:
     """What stage 2 reads from one module's syntax tree (independent of the other files)."""
 
-    shaped_call: bool      # a call ending in a distinctive resource path
-    request_call: bool     # `<something>.<http method>(...)`
-    names_api_host: bool   # the text names an API host
-    sdk_import: bool       # an import of an SDK entry point
-    resource_call: bool    # a call that could be a resource method (see `syntax_facts`)
+    shaped_call: bool        # a call ending in a distinctive resource path
+    raw_request: bool        # `<something>.post(...)`, an import of an HTTP library, an API host named
+    sdk_import: bool         # an import of an SDK entry point
+    resource_call: bool      # a call that could be a resource method or a module-level API call
+    imported: FrozenSet[str] = frozenset()  # the absolute names its imports bind (see `_Imports`)
 
 
 class ApiScreen:
-    """Decides whether a file may hold something an analysis rule reports."""
+    """Stage 1: whether a file may hold something an analysis rule reports."""
 
     def __init__(self, extra_names: Iterable[str] = ()):
         self.tokens = tuple(t.lower() for t in SDK_ROOTS + tuple(_shape_tails()))
         self.names = frozenset(name for name in extra_names if name)
 
     def may_report(self, text: str) -> bool:
-        """Stage 1."""
         # Substring tests on the lowered text: far faster than one case-insensitive regex.
         lowered = text.lower()
         if any(token in lowered for token in self.tokens):
             return True
-        return self._names_a_client(text)
+        return bool(self.names) and not self.names.isdisjoint(identifiers(text))
 
-    def needs_analysis(self, facts: SyntaxFacts, text: Callable[[], Optional[str]],
-                       factories: Iterable[str] = ()) -> bool:
-        """Stage 2, for a file that passed stage 1 (`text` reads it, when the answer needs it;
-        `factories` are the names of the client factories its configuration declares)."""
-        if facts.shaped_call or (facts.request_call and facts.names_api_host):
-            return True
-        return facts.resource_call and (facts.sdk_import or self._names_a_client(text() or "", factories))
 
-    def _names_a_client(self, text: str, factories: Iterable[str] = ()) -> bool:
-        names = self.names.union(factories)
-        return bool(names) and not names.isdisjoint(identifiers(text))
+def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str]) -> bool:
+    """Stage 2, for a file that passed stage 1. `clients` are the qualified names of the clients
+    other modules build and of the configured client factories: the analysis resolves them by
+    qualified name, so the file must be their module or import them (or a module above them)."""
+    if facts.shaped_call or facts.raw_request:
+        return True
+    if not facts.resource_call:
+        return False
+    return facts.sdk_import or any(
+        name.startswith(module_name + ".") or any(name == bound or name.startswith(bound + ".")
+                                                  for bound in facts.imported)
+        for name in clients)
 
 
 def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool) -> SyntaxFacts:
     """What stage 2 needs. A call could be a resource method when its attribute chain (through
-    `with_options(...)` and the response wrappers) names a whole SDK method path
-    (`x.chat.completions.create`, `x.files.<anything>`, `x.ChatCompletion.create`), or it starts at
-    a name an SDK import binds (`completion(...)` from litellm). The analysis also follows a
-    resource object held by a variable (`completions = client.chat.completions`): a file with an
-    expression like that anywhere outside a call's callee counts every call."""
-    shaped = request = sdk_import = resource = resource_held = False
-    sdk_names = set()  # names the SDK imports bind
+    `with_options(...)` and the response wrappers) names a whole resource method path
+    (`x.chat.completions.create`, `x.files.<anything>`), or a module-level API call when the name
+    at its root is bound by an SDK import and its qualified name is one (`openai.ChatCompletion.create`,
+    `completion(...)` from litellm with a `deepseek/` model literal in the file). The analysis also
+    follows a resource object held by a variable (`completions = client.chat.completions`): a file
+    with an expression like that anywhere outside a call's callee counts every call."""
+    shaped = request = resource = resource_held = False
+    imports = _Imports(module_name, is_package)
     calls = []
     inner = set()  # attribute chains that are part of a longer chain or a call's callee
     for node in ast.walk(tree):  # breadth first: a node comes before the nodes inside it
@@ -136,19 +141,108 @@ def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool
             if id(node) not in inner:
                 resource_held = resource_held or _held_resource(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound = tuple(_entry_point_names(node, module_name, is_package))
-            sdk_import = sdk_import or bool(bound)
-            sdk_names.update(bound)
+            imports.add(node)
+    module_api = _ModuleApi(imports, tree)
     for call in calls:
         chain, root = _attribute_chain(call.func)
-        resource = resource or root in sdk_names or _names_resource_method(chain)
+        resource = resource or _names_resource_method(chain) or module_api.names_a_call(root, chain)
         if not chain:
             continue
         request = request or chain[-1] in knowledge.HTTP_METHODS
         if chain[-1] in _SHAPE_LAST_NAMES:
             shaped = shaped or any(".".join(chain[start:]) in SHAPE_METHODS for start in range(len(chain)))
-    names_api_host = any(host in text for host in knowledge.API_HOSTS)
-    return SyntaxFacts(shaped, request, names_api_host, sdk_import, resource or (resource_held and bool(calls)))
+    raw_request = request and imports.http and any(host in text for host in knowledge.API_HOSTS)
+    return SyntaxFacts(shaped, raw_request, imports.sdk_import, resource or (resource_held and bool(calls)),
+                       frozenset(imports.bound))
+
+
+class _Imports:
+    """What a module's imports bind, with relative imports made absolute (as the resolver names them):
+    - `bound`: `import a.b` binds `a`, `import a.b as c` binds `a.b`, `from m import x` binds `m.x`,
+      `from m import *` binds `m` (whatever is reached through a name they bind starts with it);
+    - `sdk`: local name -> qualified name, for the names bound to SDK entry points;
+    - `sdk_star`: the SDK entry points imported with `*`;
+    - `http`: an HTTP library (requests, httpx, aiohttp) is imported."""
+
+    def __init__(self, module_name: str, is_package: bool):
+        self.module_name = module_name
+        self.is_package = is_package
+        self.bound: Set[str] = set()
+        self.sdk: Dict[str, str] = {}
+        self.sdk_star: List[str] = []
+        self.http = False
+
+    @property
+    def sdk_import(self) -> bool:
+        return bool(self.sdk or self.sdk_star)
+
+    def add(self, node) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                qualified = alias.name if alias.asname else alias.name.split(".")[0]
+                self._bind(alias.asname or qualified, qualified)
+            return
+        module = _absolute_module(node, self.module_name, self.is_package)
+        if module is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self._bind_star(module)
+            else:
+                self._bind(alias.asname or alias.name, f"{module}.{alias.name}")
+
+    def _bind(self, local: str, qualified: str) -> None:
+        self.bound.add(qualified)
+        self.http = self.http or qualified.split(".", 1)[0] in _HTTP_PACKAGES
+        if qualified in ENTRY_POINTS:
+            self.sdk[local] = qualified
+
+    def _bind_star(self, module: str) -> None:
+        self.bound.add(module)
+        self.http = self.http or module.split(".", 1)[0] in _HTTP_PACKAGES
+        if module in ENTRY_POINTS:
+            self.sdk_star.append(module)
+
+
+class _ModuleApi:
+    """Calls of the SDKs' module-level API (`dslint.analysis.api_calls` resolves them by qualified name)."""
+
+    def __init__(self, imports: _Imports, tree: ast.Module):
+        self.imports = imports
+        self.tree = tree
+        self._deepseek_model: Optional[bool] = None
+
+    def names_a_call(self, root: Optional[str], chain: Tuple[str, ...]) -> bool:
+        if root is None:
+            return False
+        bases = [self.imports.sdk[root]] if root in self.imports.sdk else []
+        bases += [f"{module}.{root}" for module in self.imports.sdk_star]
+        return any(self._is_api_call(".".join((base,) + chain)) for base in bases)
+
+    def _is_api_call(self, name: str) -> bool:
+        if name in knowledge.LEGACY_MODULE_CALLS:
+            return True
+        if name.startswith("openai.") and knowledge.resource_method("openai", name[len("openai."):]):
+            return True
+        return name in knowledge.LITELLM_CALLS and self._names_deepseek_model()
+
+    def _names_deepseek_model(self) -> bool:
+        """A string literal of the module starts a DeepSeek model name (litellm's calls count only then)."""
+        if self._deepseek_model is None:
+            self._deepseek_model = any(text.startswith(knowledge.LITELLM_MODEL_PREFIX)
+                                       for text in _string_literals(self.tree))
+        return self._deepseek_model
+
+
+def _string_literals(tree: ast.Module) -> Iterable[str]:
+    """Every string literal's text (bytes as latin-1; an f-string's literal parts joined, as
+    `dslint.analysis.resolver.string_value` reads them)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            yield node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+        elif isinstance(node, ast.JoinedStr):
+            yield "".join(part.value for part in node.values
+                          if isinstance(part, ast.Constant) and isinstance(part.value, str))
 
 
 def _names_resource_method(chain: Tuple[str, ...]) -> bool:
@@ -164,22 +258,6 @@ def _held_resource(expr: ast.expr) -> bool:
     """`expr` is an attribute chain ending in a resource object (`client.chat.completions`)."""
     chain, _ = _attribute_chain(expr)
     return any(chain[start:] in _RESOURCE_PREFIXES for start in range(len(chain)))
-
-
-def _entry_point_names(node, module_name: str, is_package: bool) -> Iterable[str]:
-    """The names an import binds to SDK entry points (`*` for a star import of one)."""
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            qualified = alias.name if alias.asname else alias.name.split(".")[0]
-            if qualified in ENTRY_POINTS:
-                yield alias.asname or qualified
-        return
-    module = _absolute_module(node, module_name, is_package)
-    if module is None:
-        return
-    for alias in node.names:
-        if alias.name == "*" and module in ENTRY_POINTS or f"{module}.{alias.name}" in ENTRY_POINTS:
-            yield alias.asname or alias.name
 
 
 def _absolute_module(node: ast.ImportFrom, module_name: str, is_package: bool) -> Optional[str]:

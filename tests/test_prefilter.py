@@ -4,7 +4,7 @@ import ast
 
 import pytest
 
-from dslint.prefilter import syntax_facts
+from dslint.prefilter import needs_analysis, syntax_facts
 
 
 def facts(source: str, module: str = "app.main", is_package: bool = False):
@@ -31,9 +31,18 @@ def test_sdk_import(source, module, expected):
     ("client.chat.completions.with_raw_response.create()\n", True),
     ("client.files.list()\n", True),                          # any method of files
     ("client.beta.threads.messages.create()\n", True),
-    ("openai.ChatCompletion.create()\n", True),
-    ("litellm.completion(model='deepseek/deepseek-chat')\n", True),
-    ("from litellm import completion as ask\nask()\n", True),
+    ("import openai\nopenai.ChatCompletion.create()\n", True),
+    ("from openai import ChatCompletion\nChatCompletion.acreate()\n", True),
+    ("import openai\nopenai.chat.completions.with_raw_response.create()\n", True),   # the module client
+    ("from openai import chat\nchat.completions.create()\n", True),
+    ("openai.ChatCompletion.create()\n", False),                  # `openai` never imported: unresolved
+    ("import openai\nopenai.OpenAI()\nopenai.lib.azure.token()\n", False),  # building a client is no call
+    ("from anthropic import Anthropic\nAnthropic(api_key=key)\n", False),
+    ("import litellm\nlitellm.completion(model='deepseek/deepseek-chat')\n", True),
+    ("from litellm import completion as ask\nMODEL = f'deepseek/{name}'\nask(MODEL)\n", True),
+    ("from litellm import completion as ask\nask(model='gpt-4o')\n", False),  # litellm: DeepSeek models only
+    ("import litellm\nlitellm.completion(model=model)\n", False),
+    ("litellm.completion(model='deepseek/deepseek-chat')\n", False),
     ("completions = client.chat.completions\ncompletions.create()\n", True),  # a resource held by a name
     ("x.create()\nparser.parse(text)\nlog.stream()\n", False),
     ("files.sort()\nself.model_name\n", False),
@@ -44,9 +53,39 @@ def test_resource_call(source, expected):
     assert facts(source).resource_call is expected
 
 
-def test_shaped_and_request_calls():
-    shaped = facts("self.llm.chat.completions.create()\n")
-    assert shaped.shaped_call and not shaped.request_call
-    request = facts("requests.post('https://api.deepseek.com/chat/completions', json={})\n")
-    assert request.request_call and request.names_api_host and not request.shaped_call
-    assert not facts("requests.post(url)\n").names_api_host
+def test_shaped_calls():
+    assert facts("self.llm.chat.completions.create()\n").shaped_call
+    assert not facts("self.llm.chat.create()\n").shaped_call
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import requests\nrequests.post('https://api.deepseek.com/chat/completions', json={})\n", True),
+    ("import httpx\nhttpx.post(URL)\nURL = 'https://api.openai.com/v1/files'\n", True),
+    ("from aiohttp import ClientSession\nClientSession().get('https://api.deepseek.com/models')\n", True),
+    ("import requests\nrequests.post(url)\n", False),                           # no API host named
+    ("BASE = 'https://api.openai.com/v1'\nsettings.get('base_url', BASE)\n", False),  # no HTTP library
+])
+def test_raw_request(source, expected):
+    assert facts(source).raw_request is expected
+
+
+@pytest.mark.parametrize("source, module, expected", [
+    ("import app.llm\n", "app.main", True),             # binds `app`: app.llm.client is reachable
+    ("from app.llm import client\n", "app.main", True),
+    ("from app import llm\n", "app.main", True),
+    ("from . import llm\n", "app.main", True),
+    ("from app.llm import *\n", "app.main", True),
+    ("from .llm import client as c\n", "app.main", True),
+    ("", "app.llm", True),                                # the module that builds it
+    ("from app.other import client\n", "app.main", False),
+    ("import application\n", "app.main", False),
+    ("", "app.llm_tools", False),
+])
+def test_a_client_another_module_builds_is_reached_through_imports(source, module, expected):
+    reaching = facts(source + "client.files.list()\n", module)
+    assert needs_analysis(reaching, module, ["app.llm.client"]) is expected
+
+
+def test_a_call_that_is_no_api_call_needs_no_analysis_even_with_an_sdk_import():
+    assert not needs_analysis(facts("import openai\nrows.sort()\n"), "app.main", [])
+    assert needs_analysis(facts("import openai\nclient.files.list()\n"), "app.main", [])

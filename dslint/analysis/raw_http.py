@@ -20,13 +20,8 @@ from dslint.analysis.resolver import (
     positional_arguments,
     string_value,
 )
-from dslint.knowledge import API_HOSTS, HTTP_METHODS
+from dslint.knowledge import API_HOSTS, HTTP_METHODS, HTTP_MODULES, SESSION_CLASSES
 
-HTTP_MODULES = ("requests", "httpx")
-SESSION_CLASSES = frozenset({
-    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
-    "aiohttp.ClientSession", "aiohttp.client.ClientSession",
-})
 # Reading any of these is a status check.
 STATUS_CHECKS = frozenset({"raise_for_status", "status_code", "ok", "status", "is_success", "is_error",
                            "is_client_error", "is_server_error"})
