@@ -338,20 +338,37 @@ class ConfigResolver:
         self._overrides = dict(select=select, ignore=ignore, extend_select=extend_select)
         self._configs: Dict[Optional[Path], Config] = {}
         self._file_in_folder: Dict[Path, Optional[Path]] = {}
+        self._config_in_folder: Dict[StrPath, Config] = {}
         self._explicit: Optional[Config] = None
         if config_file is not None:
             if not Path(config_file).is_file():
                 raise ConfigError(f"{config_file}: config file does not exist")
             self._explicit = self._load(Path(os.path.abspath(config_file)))
 
+    @property
+    def identity(self) -> Tuple[object, ...]:
+        """What decides each file's config besides the config files: the working folder, `--config`
+        and the selection flags."""
+        explicit = str(self._explicit.path) if self._explicit is not None else None
+        return str(self.cwd), explicit, tuple(sorted(self._overrides.items()))
+
+    @property
+    def explicit_file(self) -> Optional[Path]:
+        return self._explicit.path if self._explicit is not None else None
+
     def config_for(self, file_path: Path) -> Config:
         """The config for the file at `file_path` (it need not exist: stdin has a made-up name)."""
-        return self.config_for_dir(Path(os.path.abspath(file_path)).parent)
+        return self.config_for_dir(os.path.dirname(os.path.abspath(file_path)))
 
-    def config_for_dir(self, directory: Path) -> Config:
+    def config_for_dir(self, directory: StrPath) -> Config:
         if self._explicit is not None:
             return self._explicit
-        return self._load(self._nearest_config_file(Path(os.path.abspath(directory))))
+        # Keyed by the folder's text: a run asks once per file, and Path objects cost more than the lookup.
+        found = self._config_in_folder.get(directory)
+        if found is None:
+            found = self._config_in_folder[directory] = self._load(
+                self._nearest_config_file(Path(os.path.abspath(directory))))
+        return found
 
     def _nearest_config_file(self, folder: Path) -> Optional[Path]:
         if folder not in self._file_in_folder:

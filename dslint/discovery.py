@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
-
-import pathspec
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 from dslint.config import Config, ConfigResolver, relative_to
+
+if TYPE_CHECKING:
+    import pathspec
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks are linted through dslint.notebooks
 
@@ -18,6 +19,7 @@ PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks are linted through dsli
 class DiscoveryResult:
     files: List[Path] = field(default_factory=list)  # sorted, each once; relative to cwd when under it
     errors: List[str] = field(default_factory=list)  # "path does not exist: foo" (the CLI adds "error: ")
+    folders: Dict[str, int] = field(default_factory=dict)  # each folder walked -> its mtime_ns before it was read
 
 
 def discover(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool = False) -> DiscoveryResult:
@@ -34,7 +36,7 @@ def discover(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool
             walker.walk(path)
         else:
             walker.add(path)
-    return DiscoveryResult(files=sorted(walker.files.values()), errors=walker.errors)
+    return DiscoveryResult(files=sorted(walker.files.values()), errors=walker.errors, folders=walker.folders)
 
 
 def is_force_excluded(path: Path, resolver: ConfigResolver) -> bool:
@@ -48,6 +50,7 @@ class _Walker:
         self.cwd = str(resolver.cwd)
         self.files: Dict[str, Path] = {}  # absolute path -> path as shown
         self.errors: List[str] = []
+        self.folders: Dict[str, int] = {}
         # Real folders already walked, by (device, inode): symlinks cannot loop or walk a tree twice.
         self.walked: Set[Tuple[int, int]] = set()
 
@@ -70,8 +73,9 @@ class _Walker:
         while pending:
             folder, ignore_files = pending.pop()
             ignore_files = ignore_files + _ignore_files_in(folder)
-            config = self.resolver.config_for_dir(Path(folder))
+            config = self.resolver.config_for_dir(folder)
             try:
+                self.folders[folder] = os.stat(folder).st_mtime_ns
                 with os.scandir(folder) as scan:
                     entries = sorted(scan, key=lambda entry: entry.name, reverse=True)
             except OSError as exc:
@@ -143,7 +147,7 @@ class _IgnoreFile:
     """The patterns of one .gitignore, which apply to paths below its folder."""
 
     folder: str
-    spec: pathspec.GitIgnoreSpec
+    spec: "pathspec.GitIgnoreSpec"
     has_negation: bool
 
     def verdict(self, relative: str) -> Optional[bool]:
@@ -177,6 +181,8 @@ def _read_ignore_file(folder: str, file: str) -> Tuple[_IgnoreFile, ...]:
             lines = handle.read().splitlines()
     except OSError:  # absent (the common case) or unreadable: nothing to honour
         return ()
+    import pathspec  # on first use, as in dslint.config: it costs more to import than the walk of a small tree
+
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     if not spec.patterns:
         return ()
