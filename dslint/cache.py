@@ -23,15 +23,14 @@ import hashlib
 import logging
 import os
 import pickle
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 
-from dslint import __version__
 from dslint.analysis.settings import AnalysisSettings
 from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
+from dslint.snapshot import versioned_folder
 
 _FORMAT = 2
 
@@ -49,8 +48,7 @@ class _Entry:
 class Cache:
     def __init__(self, folder: Path):
         self.folder = folder
-        python = f"py{sys.version_info[0]}.{sys.version_info[1]}"
-        self.file = folder / f"{__version__}-{python}-libcst{_libcst_version()}" / "files.pickle"
+        self.file = versioned_folder(folder) / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
         self._stamps: Dict[Path, Optional[Tuple[int, int]]] = {}
         self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
@@ -157,12 +155,3 @@ class Cache:
             text = repr(sorted(module_clients.items()))
             self._digests[key] = hashlib.sha1(text.encode()).hexdigest()
         return self._digests[key]
-
-
-def _libcst_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("libcst")
-    except PackageNotFoundError:
-        return "unknown"

@@ -324,20 +324,38 @@ class _RunOptions:
         if cache is not None:
             cache.save()
 
+    def run_records(self, paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool):
+        """Where a lint run over `paths` is recorded and replayed (dslint.snapshot); None without a cache."""
+        if self.cache_folder is None:
+            return None
+        from dslint.snapshot import RunRecords, versioned_folder
+
+        return RunRecords(versioned_folder(self.cache_folder), (tuple(paths), resolver.identity, force_exclude))
+
 
 def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool, run: _RunOptions):
+    records = run.run_records(paths, resolver, force_exclude)
+    replayed = records.replay() if records is not None else None
+    if replayed is not None:
+        return replayed
     found = discover(paths, resolver, force_exclude)
+    if records is not None:
+        explicit = [resolver.explicit_file] if resolver.explicit_file is not None else []
+        inputs = records.stamps_before(found.folders, [*found.files, *explicit])
     # Imported only now: the engine's modules are not needed by --version, --explain or a bad
     # config (and LibCST is imported only when some file needs the analysis).
     from dslint.engine import lint_paths
 
     with run.lint_options() as options:
         result = lint_paths(found.files, resolver, **options)
+    if records is not None:
+        records.record(inputs, paths, result, found.errors)
     return result, found.errors
 
 
 def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool):
-    from dslint.engine import RunResult, lint_text
+    from dslint.engine import lint_text
+    from dslint.findings import RunResult
 
     if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
         return RunResult(findings=[], errors=[], notices=[], files_checked=0, sources={})
@@ -359,7 +377,7 @@ def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_e
 def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool,
          reads_stdin: bool, unsafe: bool, diff: bool, run: _RunOptions):
     """`--fix` / `--diff`: the fixer's outcome (what remains is `outcome.result`) and path errors."""
-    from dslint.engine import RunResult
+    from dslint.findings import RunResult
     from dslint.fixer import FileChange, FixOutcome, fix_paths, fix_text, linted_roots
 
     if reads_stdin:

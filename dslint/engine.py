@@ -7,7 +7,7 @@ always goes on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import (
     TYPE_CHECKING,
@@ -39,7 +39,7 @@ from dslint.file_jobs import (
     screen_file,
     words_in,
 )
-from dslint.findings import Finding
+from dslint.findings import Finding, RunResult
 from dslint.prefilter import needs_analysis
 from dslint.suppression import filter_suppressed
 from dslint.workers import WorkFailed, Workers
@@ -48,18 +48,6 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from dslint.analysis.project import Project
-    from dslint.notebooks import Notebook
-
-@dataclass
-class RunResult:
-    findings: List[Finding] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)    # internal errors: exit status 2
-    notices: List[str] = field(default_factory=list)   # per-file problems that are not findings
-    files_checked: int = 0
-    # Texts of the files with findings (a notebook's entry is its virtual source).
-    sources: Dict[str, str] = field(default_factory=dict)
-    notebooks: Dict[str, "Notebook"] = field(default_factory=dict)  # path -> adapter (dslint.notebooks)
-
 
 def settings_of(config: Config) -> AnalysisSettings:
     return AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)

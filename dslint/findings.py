@@ -1,9 +1,13 @@
-"""Findings: the plain records that rules emit and that suppression, reporters and the fixer consume."""
+"""Findings: the plain records that rules emit and that suppression, reporters and the fixer consume,
+and a run's result that carries them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Optional, Tuple
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from dslint.notebooks import Notebook
 
 
 @dataclass(frozen=True, order=True)
@@ -49,3 +53,14 @@ class Finding:
 
     def with_path(self, path: str) -> "Finding":
         return replace(self, path=path)
+
+
+@dataclass
+class RunResult:
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)    # internal errors: exit status 2
+    notices: List[str] = field(default_factory=list)   # per-file problems that are not findings
+    files_checked: int = 0
+    # Texts of the files with findings (a notebook's entry is its virtual source).
+    sources: Dict[str, str] = field(default_factory=dict)
+    notebooks: Dict[str, "Notebook"] = field(default_factory=dict)  # path -> adapter (dslint.notebooks)

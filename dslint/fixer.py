@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from dslint.engine import RunResult, lint_paths, lint_text
+from dslint.engine import lint_paths, lint_text
+from dslint.findings import RunResult
 from dslint.file_jobs import SourceError, decode_source
 from dslint.fileio import write_atomic
 from dslint.findings import Finding

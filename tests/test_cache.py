@@ -21,7 +21,8 @@ import dslint.cli
 import dslint.engine
 from dslint.cache import Cache
 from dslint.config import ConfigResolver
-from dslint.engine import RunResult, lint_paths
+from dslint.engine import lint_paths
+from dslint.findings import RunResult
 
 
 def cli_runner() -> CliRunner:

@@ -30,7 +30,8 @@ import dslint.cli
 import dslint.engine
 from dslint.cache import Cache
 from dslint.config import ConfigResolver
-from dslint.engine import RunResult, lint_paths
+from dslint.engine import lint_paths
+from dslint.findings import RunResult
 from dslint.prefilter import ApiScreen
 
 REPOSITORY = Path(__file__).resolve().parents[1]
