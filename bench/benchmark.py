@@ -19,7 +19,8 @@ subprocess: wall time, CPU time (user+sys) and peak RSS of the process and every
 waited for (dslint's worker processes included; RSS reads ~7 MB at least, the size of the small
 launcher that forks each command):
 - dslint cold with --jobs 1 and with the default jobs (--no-cache), warm (a primed --cache-dir,
-  nothing changed), warm after one file was touched, one file without SDK calls, one with;
+  nothing changed), warm after one file was touched (same bytes, new mtime) and after one file
+  was edited (a comment added or taken back), one file without SDK calls, one with;
 - floors: `grep -rlE 'openai|deepseek'` over the corpus and `python -c pass`;
 - peers: `ruff check --select ALL` and `--select E9` (--isolated --no-cache), and Fixit 2.2.1 with
   a single trivial rule, run once (it takes minutes).
@@ -57,6 +58,7 @@ SDK_FILE = "mem0ai/mem0/llms/openai.py"  # calls client.chat.completions.create
 PLAIN_FILE = "django/django/core/paginator.py"  # never mentions an LLM SDK
 SDK_WORDS = (b"openai", b"deepseek", b"anthropic")
 WARM = "dslint warm"
+WARM_EDITED = "dslint warm, 1 file edited"
 
 
 # Runs argv[2:] as its child, then writes "wall-s cpu-s max-rss exit-status" to the file argv[1].
@@ -229,10 +231,25 @@ def find_file(corpus: Path, preferred: str, wanted: Callable[[bytes], bool]) -> 
 
 
 def touch(path: Path) -> None:
-    """Rewrite the file with its own bytes and bump its mtime: changed for a cache that trusts
-    the file's stat, unchanged for everyone else (the corpus must stay as it was built)."""
+    """Rewrite the file with its own bytes and bump its mtime: a new stat, the same bytes."""
     path.write_bytes(path.read_bytes())
     os.utime(path)
+
+
+EDIT = b"\n# an edit by dslint's benchmark\n"
+
+
+def edit(path: Path) -> None:
+    """Change the file's bytes: add a comment at its end, or take back the one added last time."""
+    data = path.read_bytes()
+    path.write_bytes(data[:-len(EDIT)] if data.endswith(EDIT) else data + EDIT)
+
+
+def undo_edit(path: Path) -> None:
+    """The corpus must stay as it was built."""
+    data = path.read_bytes()
+    if data.endswith(EDIT):
+        path.write_bytes(data[:-len(EDIT)])
 
 
 def version(argv: List[str]) -> str:
@@ -255,6 +272,8 @@ def commands(corpus: Path, bin_dir: Path, cache_dir: Path, cwd: Path,
         Command(WARM, [*lint, "--cache-dir", str(cache_dir), str(corpus)], cwd),
         Command("dslint warm, 1 file touched", [*lint, "--cache-dir", str(cache_dir), str(corpus)], cwd,
                 before=lambda: touch(sdk_file)),
+        Command(WARM_EDITED, [*lint, "--cache-dir", str(cache_dir), str(corpus)], cwd,
+                before=lambda: edit(sdk_file)),
         Command("dslint 1 file, no SDK", [*lint, "--no-cache", str(plain_file)], cwd),
         Command("dslint 1 file, SDK", [*lint, "--no-cache", str(sdk_file)], cwd),
         Command("grep -rlE 'openai|deepseek'", ["grep", "-rlE", "openai|deepseek", str(corpus)], cwd),
@@ -372,7 +391,10 @@ def main() -> int:
         # Primes the warm runs' cache (and the page cache for everyone); a failure shows in the
         # warm runs themselves.
         run_once(next(command for command in listed if command.name == WARM))
-        results = measure(listed, reps)
+        try:
+            results = measure(listed, reps)
+        finally:
+            undo_edit(find_file(corpus, SDK_FILE, lambda data: b"chat.completions.create" in data))
         print()
         print_table(results)
         report["commands"] = [result.as_json() for result in results]
