@@ -30,14 +30,14 @@ from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 from dslint.analysis.settings import AnalysisSettings
 from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
-from dslint.snapshot import versioned_folder
+from dslint.snapshot import Stamp, stamp_of, versioned_folder
 
 _FORMAT = 2
 
 
 @dataclass
 class _Entry:
-    stamp: Tuple[int, int]                        # (size, mtime_ns) of the file
+    stamp: Stamp                                  # of the file
     settings: AnalysisSettings
     screened: Dict[bool, Screened] = field(default_factory=dict)  # by `force` (see screen_file)
     analysed: Optional[Tuple[str, Analysed]] = None                # (module clients digest, result)
@@ -50,7 +50,7 @@ class Cache:
         self.folder = folder
         self.file = versioned_folder(folder) / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
-        self._stamps: Dict[Path, Optional[Tuple[int, int]]] = {}
+        self._stamps: Dict[Path, Optional[Stamp]] = {}
         self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
         # Every file left out of the analysis is asked the same words: one set, pickled once.
         self._word_sets: Dict[FrozenSet[str], FrozenSet[str]] = {}
@@ -140,13 +140,9 @@ class Cache:
         entry = self.entries[key] = _Entry(stamp, job.settings)
         return entry
 
-    def _stamp(self, path: Path) -> Optional[Tuple[int, int]]:
+    def _stamp(self, path: Path) -> Optional[Stamp]:
         if path not in self._stamps:
-            try:
-                status = path.stat()
-                self._stamps[path] = (status.st_size, status.st_mtime_ns)
-            except OSError:
-                self._stamps[path] = None
+            self._stamps[path] = stamp_of(path)
         return self._stamps[path]
 
     def _digest(self, module_clients: Mapping) -> str:

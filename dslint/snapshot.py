@@ -30,9 +30,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from dslint import __version__
+from dslint.config import DSLINT_TOML, PYPROJECT
 from dslint.fileio import write_atomic
 
 if TYPE_CHECKING:
@@ -40,16 +41,17 @@ if TYPE_CHECKING:
 
 KEPT = 16
 RECENT_NS = 2 * 10**9  # coarser than any file system's timestamps (FAT: 2 s)
-# Looked up in the folders above a linted path (dslint.config, dslint.discovery, dslint.file_jobs).
-LOOKED_UP_ABOVE = ("dslint.toml", "pyproject.toml", ".gitignore", "__init__.py", os.path.join(".git", "info", "exclude"))
+# Looked up in every folder holding a linted file (dslint.config, dslint.discovery, dslint.file_jobs),
+# and above the given paths, where the repository root's exclude file is looked up too.
+LOOKED_UP_IN_WALKED = (DSLINT_TOML, PYPROJECT, ".gitignore", "__init__.py")
+LOOKED_UP_ABOVE = (*LOOKED_UP_IN_WALKED, os.path.join(".git", "info", "exclude"))
 # Only whether it is there matters (git rewrites files in it all the time).
 REPOSITORY_MARKER = ".git"
-LOOKED_UP_IN_WALKED = ("dslint.toml", "pyproject.toml", ".gitignore", "__init__.py")
 
 Stamp = Tuple[int, int]  # (size, mtime_ns)
 
 
-def stamp_of(path: str) -> Optional[Stamp]:
+def stamp_of(path: Union[str, "os.PathLike[str]"]) -> Optional[Stamp]:
     try:
         status = os.stat(path)
     except OSError:
