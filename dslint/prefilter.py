@@ -112,10 +112,13 @@ def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str])
         return True
     if not facts.resource_call:
         return False
-    return facts.sdk_import or any(
-        name.startswith(module_name + ".") or any(name == bound or name.startswith(bound + ".")
-                                                  for bound in facts.imported)
-        for name in clients)
+    return facts.sdk_import or any(_within(name, module_name) or any(_within(name, bound) for bound in facts.imported)
+                                   for name in clients)
+
+
+def _within(qualified: str, prefix: str) -> bool:
+    """`qualified` is `prefix` or a name inside it (`app.llm.client` is within `app.llm` and `app`)."""
+    return qualified == prefix or qualified.startswith(prefix + ".")
 
 
 def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool) -> SyntaxFacts:
@@ -180,28 +183,27 @@ class _Imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 qualified = alias.name if alias.asname else alias.name.split(".")[0]
-                self._bind(alias.asname or qualified, qualified)
+                self._bind(qualified, alias.asname or qualified)
             return
         module = _absolute_module(node, self.module_name, self.is_package)
         if module is None:
             return
         for alias in node.names:
             if alias.name == "*":
-                self._bind_star(module)
+                self._bind(module, None)
             else:
-                self._bind(alias.asname or alias.name, f"{module}.{alias.name}")
+                self._bind(f"{module}.{alias.name}", alias.asname or alias.name)
 
-    def _bind(self, local: str, qualified: str) -> None:
+    def _bind(self, qualified: str, local: Optional[str]) -> None:
+        """`local` names `qualified`; None: a star import of the module `qualified`."""
         self.bound.add(qualified)
         self.http = self.http or qualified.split(".", 1)[0] in _HTTP_PACKAGES
-        if qualified in ENTRY_POINTS:
+        if qualified not in ENTRY_POINTS:
+            return
+        if local is None:
+            self.sdk_star.append(qualified)
+        else:
             self.sdk[local] = qualified
-
-    def _bind_star(self, module: str) -> None:
-        self.bound.add(module)
-        self.http = self.http or module.split(".", 1)[0] in _HTTP_PACKAGES
-        if module in ENTRY_POINTS:
-            self.sdk_star.append(module)
 
 
 class _ModuleApi:
