@@ -260,9 +260,13 @@ def version(argv: List[str]) -> str:
     return (result.stdout or result.stderr).strip().splitlines()[0] if result.returncode == 0 else "unavailable"
 
 
-def commands(corpus: Path, bin_dir: Path, cache_dir: Path, cwd: Path,
+def sdk_file_in(corpus: Path) -> Path:
+    """The file of the one-file run with SDK use, which the warm runs touch and edit."""
+    return find_file(corpus, SDK_FILE, lambda data: b"chat.completions.create" in data)
+
+
+def commands(corpus: Path, sdk_file: Path, bin_dir: Path, cache_dir: Path, cwd: Path,
              fixit_dir: Optional[Path]) -> List[Command]:
-    sdk_file = find_file(corpus, SDK_FILE, lambda data: b"chat.completions.create" in data)
     plain_file = find_file(corpus, PLAIN_FILE, lambda data: not any(word in data.lower() for word in SDK_WORDS))
     lint = [*DSLINT, "--select", "ALL", "--quiet", "--exit-zero"]
     ruff = [str(bin_dir / "ruff"), "check", "--isolated", "--no-cache", "--exit-zero", "--quiet"]
@@ -389,14 +393,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=cache) as scratch_name:
         scratch = Path(scratch_name)
         fixit_dir = None if options.quick else fixit_workspace(corpus, shared_bench, scratch)
-        listed = commands(corpus, bin_dir, scratch / "dslint-cache", cache, fixit_dir)
+        sdk_file = sdk_file_in(corpus)
+        listed = commands(corpus, sdk_file, bin_dir, scratch / "dslint-cache", cache, fixit_dir)
         # Primes the warm runs' cache (and the page cache for everyone); a failure shows in the
         # warm runs themselves.
         run_once(next(command for command in listed if command.name == WARM))
         try:
             results = measure(listed, reps)
         finally:
-            undo_edit(find_file(corpus, SDK_FILE, lambda data: b"chat.completions.create" in data))
+            undo_edit(sdk_file)
         print()
         print_table(results)
         report["commands"] = [result.as_json() for result in results]
