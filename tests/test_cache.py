@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
-from click.testing import CliRunner
 
 import dslint.cli
 import dslint.engine
@@ -24,13 +23,7 @@ from dslint.config import ConfigResolver
 from dslint.engine import lint_paths
 from dslint.findings import RunResult
 
-
-def cli_runner() -> CliRunner:
-    """A runner that keeps stderr apart (click < 8.2 mixes it into stdout unless told not to)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
+from cli_runner import cli_runner
 
 
 class Project:

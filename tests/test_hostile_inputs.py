@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import pytest
-from click.testing import CliRunner
 
 from dslint.config import ConfigResolver
 from dslint.discovery import discover
 from dslint.engine import lint_paths
+
+from cli_runner import cli_runner
 
 CALL = (
     "from openai import OpenAI\n"
@@ -36,14 +37,6 @@ CALL = (
 CALL_ROW, CALL_COLUMN = 4, 12  # the DS101 of CALL when it starts the file
 LEGACY_CALL = "import openai\nopenai.ChatCompletion.create(model='gpt-4', messages=[])\n"
 BOM = b"\xef\xbb\xbf"
-
-
-def cli_runner() -> CliRunner:
-    """A runner that keeps stderr apart (click < 8.2 mixes it into stdout unless told not to)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def dslint_command() -> List[str]:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Set, Tuple
 
 import pytest
-from click.testing import CliRunner
 
 import dslint.cli
 import dslint.engine
@@ -34,17 +33,11 @@ from dslint.engine import lint_paths
 from dslint.findings import RunResult
 from dslint.prefilter import ApiScreen
 
+from cli_runner import cli_runner
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 FIXTURES = REPOSITORY / "tests" / "fixtures"
 EXAMPLES = REPOSITORY / "examples"
-
-
-def cli_runner() -> CliRunner:
-    """A runner that keeps stderr apart (click < 8.2 mixes it into stdout unless told not to)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def lint(files: Sequence[Path], root: Path, **options) -> Tuple[RunResult, List[str]]:

@@ -18,6 +18,8 @@ import pytest
 import dslint.engine
 from dslint.cli import main
 
+from cli_runner import cli_runner
+
 UNHANDLED = """\
 from openai import OpenAI
 
@@ -62,9 +64,7 @@ class Tree:
 
         monkeypatch.setattr(dslint.engine, "lint_paths", counting)
         monkeypatch.chdir(self.root)
-        from click.testing import CliRunner
-
-        result = CliRunner().invoke(main, ["--cache-dir", str(self.cache), "--format", "concise", *options, "."])
+        result = cli_runner().invoke(main, ["--cache-dir", str(self.cache), "--format", "concise", *options, "."])
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         return result.output, result.exit_code, len(runs)
 
