@@ -7,7 +7,8 @@ and parses only the files that changed.
 - An analysis also records the clients that other modules build (`dslint.analysis.module_clients`)
   it was made with: adding or changing such a client anywhere re-analyses every file.
 - Which of the searched function names a file mentions is kept with the names asked, so the
-  search for callers (DS101/DS102 across files) reads only files asked about new names.
+  search for callers (DS101/DS102 across files) reads only files asked about new names; and, for
+  the files that search parses, the names their code calls.
 - The project pass (call graph, DS101/DS102) is never cached: it runs on the facts every time,
   so a change in one file reaches the findings of every other.
 - Text given instead of the file on disk (stdin, the fixer's passes) and notebooks are never cached.
@@ -32,7 +33,7 @@ from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
 from dslint.snapshot import Stamp, stamp_of, versioned_folder
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass
@@ -43,6 +44,7 @@ class _Entry:
     analysed: Optional[Tuple[str, Analysed]] = None                # (module clients digest, result)
     asked: FrozenSet[str] = frozenset()
     found: Mentions = Mentions()
+    called: Optional[FrozenSet[str]] = None  # the names its code calls (file_jobs.calls_in)
 
 
 class Cache:
@@ -95,6 +97,16 @@ class Cache:
             entry.found = Mentions((known.words - words) | found.words, (known.bases - words) | found.bases)
             asked = entry.asked | words
             entry.asked = self._word_sets.setdefault(asked, asked)
+            self.changed = True
+
+    def calls(self, job: FileJob) -> Optional[FrozenSet[str]]:
+        entry = self._entry(job)
+        return None if entry is None else entry.called
+
+    def store_calls(self, job: FileJob, called: FrozenSet[str]) -> None:
+        entry = self._entry(job, create=True)
+        if entry is not None:
+            entry.called = called
             self.changed = True
 
     # --- storage ----------------------------------------------------------------------------------

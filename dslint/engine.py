@@ -34,6 +34,7 @@ from dslint.file_jobs import (
     Mentions,
     Screened,
     analyse_file,
+    calls_in,
     load_analysis,
     read_text,
     screen_file,
@@ -42,6 +43,7 @@ from dslint.file_jobs import (
 from dslint.findings import Finding, RunResult
 from dslint.prefilter import needs_analysis
 from dslint.suppression import filter_suppressed
+from dslint.word_index import WordIndex
 from dslint.workers import WorkFailed, Workers
 
 T = TypeVar("T")
@@ -74,6 +76,7 @@ class _Run:
         self.screen = screen  # False: every file is parsed and analysed (what the screen must not change)
         self.screened: List[Screened] = []
         self.analysed: Dict[int, Analysed] = {}
+        self.word_index = WordIndex()  # the identifiers of the files screened (not cached) in this run
 
     def execute(self, notebook_cells: bool) -> RunResult:
         self.screened = self._screen(range(len(self.jobs)), force=not self.screen)
@@ -102,6 +105,10 @@ class _Run:
             if isinstance(screened, WorkFailed):
                 self.result.errors.append(f"failed to read {self.jobs[index].display}: {screened.message}")
                 screened = Screened(notice=f"{self.jobs[index].display} was not checked")
+            if screened.mentioned is not None:
+                if index not in self.word_index:
+                    self.word_index.add(index, *screened.mentioned)
+                screened.mentioned = None
             found[index] = screened
             if self.cache:
                 self.cache.store_screened(self.jobs[index], force, screened)
@@ -120,7 +127,7 @@ class _Run:
         searches = {_CallerSearch.of(qualified_name) for qualified_name in module_clients}
         left_out = [index for index, screened in enumerate(self.screened)
                     if not screened.passed and screened.problem is None and screened.notice is None]
-        users = self._matching(left_out, searches)
+        users = list(self._matching(left_out, searches))
         for index, screened in zip(users, self._screen(users, force=True)):
             self.screened[index] = screened
 
@@ -151,27 +158,51 @@ class _Run:
             self.analysed[index] = outcome
 
     def _callers(self, searches: Set[_CallerSearch]) -> List[int]:
-        """The files not analysed yet that one of `searches` matches."""
+        """The files not analysed yet that one of `searches` matches: by the words they mention,
+        then (but for a subclass search) by the names their code calls."""
         rest = [index for index, screened in enumerate(self.screened)
                 if index not in self.analysed and screened.problem is None and screened.notice is None]
-        return self._matching(rest, searches)
+        matching = self._matching(rest, searches)
+        to_parse = [index for index, matched in matching.items() if not any(s.in_class_header for s in matched)]
+        called = dict(zip(to_parse, self._calls(to_parse)))
+        return [index for index, matched in matching.items()
+                if index not in called or called[index] is None or any(s.name in called[index] for s in matched)]
 
-    def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> List[int]:
+    def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> Dict[int, List[_CallerSearch]]:
+        """The files at `indexes` that some of `searches` match, with those searches."""
         words = frozenset(word for search in searches for word in (search.name, search.qualifier, search.package))
         # Indexed by the word every match needs (its name; its base for a subclass search): most
         # files mention none, and a project has thousands of searches.
         by_word: Dict[str, List[_CallerSearch]] = {}
         for search in searches:
             by_word.setdefault(search.qualifier if search.in_class_header else search.name, []).append(search)
-        matching = []
+        matching = {}
         for index, found in zip(indexes, self._words(indexes, words)):
             candidates = (search for word in found.words if word in by_word for search in by_word[word])
-            if any(search.matches(found, self.screened[index].module_name) for search in candidates):
-                matching.append(index)
+            matched = [search for search in candidates if search.matches(found, self.screened[index].module_name)]
+            if matched:
+                matching[index] = matched
         return matching
 
+    def _calls(self, indexes: List[int]) -> List[Optional[FrozenSet[str]]]:
+        """The names the code of each file calls (None: CPython's parser cannot tell)."""
+        found, todo = self._from_cache(indexes, lambda job: self.cache.calls(job))
+        work = [(self.jobs[i], self.screened[i].text) for i in todo]
+        for index, called in zip(todo, self.workers.map(calls_in, work)):
+            if isinstance(called, WorkFailed):
+                called = None
+            elif self.cache and called is not None:
+                self.cache.store_calls(self.jobs[index], called)
+            found[index] = called
+        return [found.get(index) for index in indexes]
+
     def _words(self, indexes: List[int], words: FrozenSet[str]) -> List[Mentions]:
-        found, todo = self._from_cache(indexes, lambda job: self.cache.words(job, words))
+        found = self.word_index.mentions((i for i in indexes if i in self.word_index), words)
+        if self.cache:
+            for index, mentioned in found.items():
+                self.cache.store_words(self.jobs[index], words, mentioned)
+        cached, todo = self._from_cache((i for i in indexes if i not in found), lambda job: self.cache.words(job, words))
+        found.update(cached)
         work = [(self.jobs[i], self.screened[i].text, words) for i in todo]
         for index, mentioned in zip(todo, self.workers.map(words_in, work)):
             if isinstance(mentioned, WorkFailed):
@@ -249,7 +280,10 @@ class _CallerSearch:
     `func` itself from it), and to `pkg.mod.C.meth` only through `C` (an import, an instance
     `C(...)`, an annotation) or a subclass of `C` that inherits `meth`; every such import names
     the package `pkg`, unless it is relative, from inside `pkg`. With `in_class_header`, the file
-    must name `qualifier` among the bases of a class it defines (a subclass of `qualifier`).
+    must name `qualifier` among the bases of a class it defines (a subclass of `qualifier`, which
+    the project pass needs whether or not the file calls `name`). Otherwise its code must also
+    call `name` (`prefilter.called_names`), which `_Run._callers` checks on the files that name
+    the words.
     """
 
     name: str

@@ -18,7 +18,7 @@ from dslint.analysis.module_clients import ModuleClient, module_clients_in
 from dslint.analysis.settings import AnalysisSettings
 from dslint.findings import Finding
 from dslint.notebooks import is_notebook
-from dslint.prefilter import ApiScreen, SyntaxFacts, class_bases, identifiers, syntax_facts
+from dslint.prefilter import ApiScreen, SyntaxFacts, called_names, class_bases, identifiers, syntax_facts
 
 if TYPE_CHECKING:
     from dslint.analysis.facts import FileFacts
@@ -78,6 +78,9 @@ class Screened:
     notice: Optional[str] = None               # could not be read at all
     text: Optional[str] = None
     notebook: Optional["Notebook"] = None
+    # Every identifier of the text (space-separated) and those among its classes' bases: the run
+    # indexes them for the caller search (dslint.word_index) and drops them; never cached.
+    mentioned: Optional[Tuple[str, FrozenSet[str]]] = None
 
 
 @dataclass
@@ -94,8 +97,9 @@ def screen_file(job: FileJob, force: bool = False) -> Screened:
     read = _read(job)
     if read.text is None or read.problem is not None:
         return read
+    read.mentioned = (" ".join(identifiers(read.text)), class_bases(read.text))
     if not (force or ApiScreen(job.settings.factory_names).may_report(read.text)):
-        return Screened(read.module_name, read.is_package, notebook=read.notebook)
+        return Screened(read.module_name, read.is_package, notebook=read.notebook, mentioned=read.mentioned)
     read.passed = True
     try:
         tree = ast.parse(read.text)
@@ -124,6 +128,18 @@ def words_in(job: FileJob, text: Optional[str], words: FrozenSet[str]) -> Mentio
         return Mentions()
     found = words & identifiers(text)
     return Mentions(found, found & class_bases(text)) if found else Mentions()
+
+
+def calls_in(job: FileJob, text: Optional[str]) -> Optional[FrozenSet[str]]:
+    """The names the file's code calls (`prefilter.called_names`); None when CPython's parser
+    cannot tell (the analysis then decides)."""
+    text = read_text(job) if text is None else text
+    if text is None:
+        return None
+    try:
+        return called_names(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def read_text(job: FileJob) -> Optional[str]:

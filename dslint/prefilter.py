@@ -294,7 +294,7 @@ def _attribute_chain(func: ast.expr) -> Tuple[Tuple[str, ...], Optional[str]]:
     return tuple(chain), func.id if isinstance(func, ast.Name) else None
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")  # Python's identifiers, non-ASCII ones included
 # The bases of a class statement: everything between `class Name(` and the colon of its header.
 _CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^:]*)", re.MULTILINE)
 
@@ -307,3 +307,21 @@ def identifiers(text: str) -> FrozenSet[str]:
 def class_bases(text: str) -> FrozenSet[str]:
     """The identifiers among the bases of the file's class statements (over-selects, like `identifiers`)."""
     return frozenset(word for bases in _CLASS_HEADER.findall(text) for word in _IDENTIFIER.findall(bases))
+
+
+def called_names(tree: ast.Module) -> FrozenSet[str]:
+    """The names the file's code calls: `name(...)`, `<anything>.name(...)`, and the imported name
+    behind an alias (`from m import name as n; n(...)`). A call resolves to a function `pkg.mod.name`
+    or a method `pkg.mod.C.name` (dslint.analysis.file_facts: qualified names through imports and
+    definitions; the class of `self` or of a receiver bound to `C(...)`) only through one of them."""
+    original: Dict[str, Set[str]] = {}
+    called: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+            elif isinstance(node.func, ast.Attribute):
+                called.add(node.func.attr)
+        elif isinstance(node, ast.alias) and node.asname:
+            original.setdefault(node.asname, set()).add(node.name.rsplit(".", 1)[-1])
+    return frozenset(called.union(*(original[name] for name in called & original.keys())))

@@ -252,6 +252,28 @@ def test_callers_of_callers_are_found_round_after_round(tmp_path, handled):
     assert codes_at(result) == (set() if handled else {("DS101", "llm.py", ASK_ROW)}), shown(result.findings)
 
 
+@pytest.mark.parametrize("handled", [True, False], ids=["handled", "unhandled"])
+def test_a_caller_through_an_import_alias_is_analysed(tmp_path, handled):
+    """cli.py calls `ask` only as `question`: the caller search parses the files that name the
+    words and keeps those whose code calls `ask`, through the alias too."""
+    paths = write(tmp_path, {"llm.py": ASK, "cli.py": caller('question("hi")', "from llm import ask as question", handled)})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert str(tmp_path / "cli.py") in analysed
+    assert codes_at(result) == (set() if handled else {("DS101", "llm.py", ASK_ROW)}), shown(result.findings)
+
+
+@pytest.mark.parametrize("naming", [
+    'from llm import ask\n\nHANDLERS = {"ask": ask}\n',                  # referenced, never called
+    'import llm\n\n\ndef main():\n    """Calls llm.ask("hi") some day."""\n',  # a call in a docstring
+    "import llm\n\n# llm.ask(prompt) is the entry point\n",               # a call in a comment
+], ids=["referenced", "docstring", "comment"])
+def test_a_file_that_names_the_function_without_calling_it_is_not_analysed(tmp_path, naming):
+    paths = write(tmp_path, {"llm.py": ASK, "other.py": naming})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert analysed == [str(tmp_path / "llm.py")]
+    assert codes_at(result) == {("DS101", "llm.py", ASK_ROW)}, shown(result.findings)
+
+
 BASE = """\
 from openai import OpenAI
 

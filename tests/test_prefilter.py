@@ -1,10 +1,15 @@
-"""Stage 2 of the screen on small modules: what counts as reaching a client and as a resource call."""
+"""Stage 2 of the screen on small modules: what counts as reaching a client and as a resource call;
+and what the caller search asks of a file (the names its code calls, the words it mentions)."""
 
 import ast
+from pathlib import Path
 
 import pytest
 
-from dslint.prefilter import needs_analysis, syntax_facts
+from dslint.analysis.settings import AnalysisSettings
+from dslint.file_jobs import FileJob, Mentions, words_in
+from dslint.prefilter import called_names, class_bases, identifiers, needs_analysis, syntax_facts
+from dslint.word_index import WordIndex
 
 
 def facts(source: str, module: str = "app.main", is_package: bool = False):
@@ -89,3 +94,36 @@ def test_a_client_another_module_builds_is_reached_through_imports(source, modul
 def test_a_call_that_is_no_api_call_needs_no_analysis_even_with_an_sdk_import():
     assert not needs_analysis(facts("import openai\nrows.sort()\n"), "app.main", [])
     assert needs_analysis(facts("import openai\nclient.files.list()\n"), "app.main", [])
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("ask('hi')\n", {"ask"}),
+    ("llm.ask('hi')\n", {"ask"}),
+    ("self.client.ask('hi')\n", {"ask"}),
+    ("from llm import ask as question\nquestion('hi')\n", {"question", "ask"}),
+    ("import llm.ask as a\n", set()),                       # an alias never called
+    ("(ask)('hi')\n", {"ask"}),
+    ("handlers = {'ask': ask}\n", set()),                   # referenced, not called
+    ('"""llm.ask(prompt)"""\n# ask(x)\n', set()),            # docstrings and comments are no code
+])
+def test_called_names(source, expected):
+    assert called_names(ast.parse(source)) == expected
+
+
+WORD_TEXTS = [
+    "from llm import ask\n\n\nclass Bot(Base, mixins.Retry):\n    pass\n",
+    "def ñame():\n    return ask_all()  # ask in a comment\n",
+    "class  Child ( Base ) :\n    x = 'Base'\n",
+    "",
+]
+
+
+def test_the_word_index_answers_as_reading_each_file_does():
+    index = WordIndex()
+    for file, text in enumerate(WORD_TEXTS):
+        index.add(file, " ".join(identifiers(text)), class_bases(text))
+    for words in (frozenset({"ask", "Base", "ñame", "Retry"}), frozenset({"ask_all", "Child", "nothing"})):
+        answered = index.mentions(range(len(WORD_TEXTS)), words)
+        for file, text in enumerate(WORD_TEXTS):
+            assert answered[file] == words_in(FileJob(Path("x.py"), "x.py", AnalysisSettings()), text, words)
+    assert index.mentions([0], frozenset({"ask", "Base"}))[0] == Mentions(frozenset({"ask", "Base"}), frozenset({"Base"}))
