@@ -48,11 +48,13 @@ class _Entry:
 
 
 class Cache:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, stamps: Optional[Mapping[str, Optional[Stamp]]] = None):
+        """`stamps`: absolute path -> stamp, taken before the run read the files (dslint.snapshot
+        takes them anyway); the other files are stamped on first lookup."""
         self.folder = folder
         self.file = versioned_folder(folder) / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
-        self._stamps: Dict[Path, Optional[Stamp]] = {}
+        self._stamps: Dict[str, Optional[Stamp]] = dict(stamps or {})
         self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
         # Every file left out of the analysis is asked the same words: one set, pickled once.
         self._word_sets: Dict[FrozenSet[str], FrozenSet[str]] = {}
@@ -138,12 +140,12 @@ class Cache:
     def _entry(self, job: FileJob, create: bool = False) -> Optional[_Entry]:
         if job.text is not None or job.display.endswith(".ipynb"):
             return None
-        stamp = self._stamp(job.path)
-        if stamp is None:
-            return None
         key = self._keys.get(job.path)
         if key is None:
             key = self._keys[job.path] = os.path.abspath(job.path)
+        stamp = self._stamp(key)
+        if stamp is None:
+            return None
         entry = self.entries.get(key)
         if entry is not None and entry.stamp == stamp and entry.settings == job.settings:
             return entry
@@ -152,7 +154,7 @@ class Cache:
         entry = self.entries[key] = _Entry(stamp, job.settings)
         return entry
 
-    def _stamp(self, path: Path) -> Optional[Stamp]:
+    def _stamp(self, path: str) -> Optional[Stamp]:
         if path not in self._stamps:
             self._stamps[path] = stamp_of(path)
         return self._stamps[path]

@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import click
 
@@ -18,6 +18,9 @@ from dslint.config import ConfigError, ConfigResolver
 from dslint.discovery import discover, is_force_excluded
 from dslint.docs import UnknownRuleError, rule_doc
 from dslint.reporters import FORMATS, render
+
+if TYPE_CHECKING:
+    from dslint.snapshot import Stamp
 
 CACHE_FOLDER = ".dslint_cache"
 
@@ -313,13 +316,13 @@ class _RunOptions:
     cache_folder: Optional[Path]  # None: no cache
 
     @contextlib.contextmanager
-    def lint_options(self) -> Iterator[dict]:
+    def lint_options(self, stamps: Optional[Mapping[str, Optional[Stamp]]] = None) -> Iterator[dict]:
         """The keyword arguments of `dslint.engine.lint_paths` these options set; the cache is
-        saved when the block ends."""
+        saved when the block ends. `stamps`: the files' stamps already taken (dslint.snapshot)."""
         from dslint.cache import Cache
         from dslint.workers import default_jobs
 
-        cache = Cache(self.cache_folder) if self.cache_folder is not None else None
+        cache = Cache(self.cache_folder, stamps) if self.cache_folder is not None else None
         yield {"jobs": self.jobs or default_jobs(), "cache": cache}
         if cache is not None:
             cache.save()
@@ -335,10 +338,10 @@ class _RunOptions:
 
 def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool, run: _RunOptions):
     records = run.run_records(paths, resolver, force_exclude)
-    replayed = records.replay() if records is not None else None
-    if replayed is not None:
-        return replayed
-    found = discover(paths, resolver, force_exclude)
+    replay = records.replay() if records is not None else None
+    if replay is not None and replay.result is not None:
+        return replay.result, replay.found.errors
+    found = replay.found if replay is not None else discover(paths, resolver, force_exclude)
     if records is not None:
         explicit = [resolver.explicit_file] if resolver.explicit_file is not None else []
         inputs = records.stamps_before(found.folders, [*found.files, *explicit])
@@ -346,10 +349,10 @@ def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: b
     # config (and LibCST is imported only when some file needs the analysis).
     from dslint.engine import lint_paths
 
-    with run.lint_options() as options:
+    with run.lint_options(inputs.stamps if records is not None else None) as options:
         result = lint_paths(found.files, resolver, **options)
     if records is not None:
-        records.record(inputs, paths, result, found.errors)
+        records.record(inputs, paths, result, found)
     return result, found.errors
 
 

@@ -12,6 +12,10 @@ that, so its result is recorded with the stamps of everything it depends on:
 - above the given paths, where the configuration, the .gitignore files, the repository root and
   the package names are looked up: whether each of those files is there, and its stamp.
 
+When only linted files changed (their bytes; no folder, config, .gitignore or package marker),
+the record still names the files to lint: the run skips the walk and the configuration lookups
+of discovery, and the per-file cache gives what the unchanged files gave.
+
 A record belongs to the run's key (working folder, paths, config file, selection, force-exclude),
 next to the per-file cache: one small pickle per key, the most recent `KEPT` kept. A record is
 made only by a run without errors or notices (those depend on more than these files: permissions).
@@ -37,9 +41,11 @@ from dslint.config import DSLINT_TOML, PYPROJECT
 from dslint.fileio import write_atomic
 
 if TYPE_CHECKING:
+    from dslint.discovery import DiscoveryResult
     from dslint.findings import RunResult
 
 KEPT = 16
+_FORMAT = 2  # of a record: one written by an earlier format is recorded again
 RECENT_NS = 2 * 10**9  # coarser than any file system's timestamps (FAT: 2 s)
 # Looked up in every folder holding a linted file (dslint.config, dslint.discovery, dslint.file_jobs),
 # and above the given paths, where the repository root's exclude file is looked up too.
@@ -74,7 +80,17 @@ class _Record:
     absent: Tuple[str, ...]                                    # looked up, not there
     present: Tuple[str, ...]                                   # repository markers there
     result: "RunResult"
-    path_errors: List[str] = field(default_factory=list)
+    path_errors: List[str]
+    linted: Tuple[str, ...]                                    # the files linted, as discovered
+
+
+@dataclass
+class Replay:
+    """What a recorded run still tells: its result, when nothing changed; else (`result` None,
+    only linted files changed) what discovery found, without walking again."""
+
+    found: "DiscoveryResult"
+    result: Optional["RunResult"]
 
 
 def versioned_folder(folder: Path) -> Path:
@@ -100,18 +116,24 @@ class RunRecords:
         self._previous: Optional[_Record] = None
         self.started = time.time_ns()
 
-    def replay(self) -> Optional[Tuple["RunResult", List[str]]]:
-        """The recorded result and path errors, when nothing the run depends on has changed."""
+    def replay(self) -> Optional[Replay]:
+        """What the recorded run still tells (see `Replay`); None when more than linted files changed."""
+        from dslint.discovery import DiscoveryResult
+
         record = self._load()
         if record is None:
             return None
         refreshed = _refreshed(record)
         if refreshed is None:
             return None
-        if refreshed is not record.files:  # stamps changed, bytes did not: no digest next time
-            record.files = refreshed
+        files, linted_changed = refreshed
+        found = DiscoveryResult([Path(path) for path in record.linted], list(record.path_errors), dict(record.folders))
+        if linted_changed:
+            return Replay(found, None)
+        if files is not record.files:  # stamps changed, bytes did not: no digest next time
+            record.files = files
             self._store(record)
-        return record.result, record.path_errors
+        return Replay(found, record.result)
 
     def stamps_before(self, folders: Dict[str, int], files: Iterable[Path]) -> "RunInputs":
         """What the run is about to read, stamped before it does."""
@@ -126,7 +148,7 @@ class RunRecords:
                     stamps[candidate] = stamp_of(candidate)
         return RunInputs(dict(folders), stamps, set())
 
-    def record(self, inputs: "RunInputs", roots: Iterable[str], result: "RunResult", path_errors: List[str]) -> None:
+    def record(self, inputs: "RunInputs", roots: Iterable[str], result: "RunResult", found: "DiscoveryResult") -> None:
         if result.errors or result.notices:
             return
         for root in roots:
@@ -150,7 +172,8 @@ class RunRecords:
             if digest is None or stamp_of(path) != stamp:
                 return  # changed while the run read it: the next run must not trust this result
             files[path] = (stamp, digest)
-        self._store(_Record(inputs.folders, files, tuple(absent), tuple(inputs.present), result, path_errors))
+        self._store(_Record(inputs.folders, files, tuple(absent), tuple(inputs.present), result, list(found.errors),
+                            tuple(str(path) for path in found.files)))
 
     # --- storage ----------------------------------------------------------------------------------
 
@@ -160,11 +183,11 @@ class RunRecords:
         except OSError:
             return None
         try:
-            record = pickle.loads(data)
+            version, record = pickle.loads(data)
         except Exception:  # truncated, or written by another dslint: recorded again
             logging.getLogger("dslint").debug("ignoring unreadable run record %s", self.file, exc_info=True)
             return None
-        if not isinstance(record, _Record):
+        if version != _FORMAT or not isinstance(record, _Record):
             return None
         self._previous = record
         return record
@@ -172,7 +195,7 @@ class RunRecords:
     def _store(self, record: _Record) -> None:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.file, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(self.file, pickle.dumps((_FORMAT, record), protocol=pickle.HIGHEST_PROTOCOL))
             _prune(self.file.parent)
         except (OSError, pickle.PicklingError) as error:
             logging.getLogger("dslint").warning("cannot record the run in %s: %s", self.file, error)
@@ -203,9 +226,10 @@ class RunInputs:
             folder = parent
 
 
-def _refreshed(record: _Record) -> Optional[Dict[str, Tuple[Stamp, bytes]]]:
-    """None when something the recorded run depends on changed; else the files' stamps, renewed
-    for the files whose stamp changed but whose bytes did not."""
+def _refreshed(record: _Record) -> Optional[Tuple[Dict[str, Tuple[Stamp, bytes]], bool]]:
+    """None when something the recorded run depends on changed, but for the bytes of linted files;
+    else the files' stamps, renewed for the files whose stamp changed but whose bytes did not, and
+    whether some linted file's bytes changed."""
     for folder, mtime in record.folders.items():
         try:
             if os.stat(folder).st_mtime_ns != mtime:
@@ -217,15 +241,23 @@ def _refreshed(record: _Record) -> Optional[Dict[str, Tuple[Stamp, bytes]]]:
     if not all(os.path.lexists(path) for path in record.present):
         return None
     files = record.files
+    linted: Optional[Set[str]] = None
+    linted_changed = False
     for path, (stamp, digest) in record.files.items():
         now = stamp_of(path)
         if now == stamp:
             continue
-        if now is None or _digest(path) != digest or stamp_of(path) != now:
+        if now is None:
             return None
+        if _digest(path) != digest or stamp_of(path) != now:
+            linted = {os.path.abspath(file) for file in record.linted} if linted is None else linted
+            if path not in linted:
+                return None
+            linted_changed = True
+            continue
         files = dict(files) if files is record.files else files
         files[path] = (now, digest)
-    return files
+    return files, linted_changed
 
 
 def _prune(folder: Path) -> None:

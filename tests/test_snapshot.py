@@ -9,12 +9,14 @@ a run over inputs modified moments ago is not recorded (see `test_a_run_over_fre
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 
+import dslint.cli
 import dslint.engine
 from dslint.cli import main
 
@@ -30,6 +32,7 @@ def ask(prompt):
     return client.chat.completions.create(model="deepseek-chat", messages=[{"role": "user", "content": prompt}])
 """
 PLAIN = "def add(a, b):\n    return a + b\n"
+LINT_PATHS, DISCOVER = dslint.engine.lint_paths, dslint.cli.discover
 
 
 class Tree:
@@ -46,6 +49,13 @@ class Tree:
         path.write_text(text, encoding="utf-8")
         self.age()
 
+    def edit(self, name: str, text: str) -> None:
+        """Change a file's bytes in place: its folder's modification time stays."""
+        path = self.root / name
+        path.write_text(text, encoding="utf-8")
+        self.clock += 10
+        os.utime(path, ns=(self.clock * 10**9, self.clock * 10**9))
+
     def age(self) -> None:
         """Every file and folder under the root (and the root) modified in the past, the latest last."""
         self.clock += 10
@@ -54,17 +64,24 @@ class Tree:
                 os.utime(entry, ns=(self.clock * 10**9, self.clock * 10**9))
 
     def lint(self, monkeypatch, *options: str) -> Tuple[str, int, int]:
-        """(stdout, exit status, how many times the engine ran)."""
+        """(stdout, exit status, how many times the engine ran); `self.walks`: how many times
+        discovery walked the tree."""
         runs: List[int] = []
-        original = dslint.engine.lint_paths
+        walks: List[int] = []
 
         def counting(*args, **kwargs):
             runs.append(1)
-            return original(*args, **kwargs)
+            return LINT_PATHS(*args, **kwargs)
+
+        def walking(*args, **kwargs):
+            walks.append(1)
+            return DISCOVER(*args, **kwargs)
 
         monkeypatch.setattr(dslint.engine, "lint_paths", counting)
+        monkeypatch.setattr(dslint.cli, "discover", walking)
         monkeypatch.chdir(self.root)
         result = cli_runner().invoke(main, ["--cache-dir", str(self.cache), "--format", "concise", *options, "."])
+        self.walks = len(walks)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         return result.output, result.exit_code, len(runs)
 
@@ -88,12 +105,23 @@ def test_a_touched_file_with_the_same_bytes_is_still_replayed(tree, monkeypatch)
     assert tree.lint(monkeypatch) == (first, 1, 0)
 
 
-def test_an_edited_file_is_linted_again(tree, monkeypatch):
+def test_an_edited_file_is_linted_again_without_walking_the_tree(tree, monkeypatch):
     tree.lint(monkeypatch)
-    tree.write("app/llm.py", UNHANDLED.replace("return client", "try:\n        return client")
-               + "    except Exception:\n        raise SystemExit(1)\n")
+    tree.edit("app/llm.py", UNHANDLED.replace("return client", "try:\n        return client")
+              + "    except Exception:\n        raise SystemExit(1)\n")
     output, status, runs = tree.lint(monkeypatch)
     assert runs == 1 and status == 0 and "DS101" not in output
+    assert tree.walks == 0  # only linted files changed: the recorded run names the files
+    assert tree.lint(monkeypatch)[1:] == (0, 0)  # and that run is recorded in turn
+
+
+def test_a_config_file_edited_in_place_means_walking_again(tree, monkeypatch):
+    tree.write("pyproject.toml", "[tool.dslint]\nignore = []\n")
+    first, _, _ = tree.lint(monkeypatch, "--exit-zero")
+    assert "DS101" in first
+    tree.edit("pyproject.toml", '[tool.dslint]\nignore = ["DS101"]\n')
+    output, _, runs = tree.lint(monkeypatch, "--exit-zero")
+    assert runs == 1 and tree.walks == 1 and "DS101" not in output
 
 
 @pytest.mark.parametrize("change", ["new file", "new folder", "removed file"])
@@ -107,7 +135,7 @@ def test_a_file_added_or_removed_is_linted_again(tree, monkeypatch, change):
         (tree.root / "app" / "llm.py").unlink()
         tree.age()
     output, _, runs = tree.lint(monkeypatch, "--exit-zero")
-    assert runs == 1
+    assert runs == 1 and tree.walks == 1
     assert output.count("DS101") == (0 if change == "removed file" else 2), output
 
 
@@ -133,11 +161,16 @@ def test_a_run_over_fresh_changes_is_not_recorded(tree, monkeypatch):
     assert tree.lint(monkeypatch)[2] == 1
 
 
-def test_an_unreadable_record_is_ignored(tree, monkeypatch):
+@pytest.mark.parametrize("content", [
+    b"not a pickle",
+    pickle.dumps({"files": {}}),   # another dslint's record
+    pickle.dumps((1, "record")),   # an earlier format
+], ids=["garbage", "other", "earlier-format"])
+def test_an_unreadable_record_is_ignored(tree, monkeypatch, content):
     first, _, _ = tree.lint(monkeypatch)
     records = list(tree.cache.rglob("runs/*.pickle"))
     assert len(records) == 1
-    records[0].write_bytes(b"not a pickle")
+    records[0].write_bytes(content)
     assert tree.lint(monkeypatch) == (first, 1, 1)
     assert tree.lint(monkeypatch)[2] == 0
 
