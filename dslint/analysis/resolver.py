@@ -11,14 +11,17 @@ import dataclasses
 from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
+
+from dslint.analysis.positions import lazy_positions
 
 try:
     from libcst._metadata_dependent import LazyValue
 except ImportError:  # LibCST versions that resolve metadata eagerly
     LazyValue = ()
 
-# Resolved for every module; positions only when something is reported (it re-generates the code),
+# Resolved for every module; positions only when something is reported (`lazy_positions`
+# re-generates the code, recording token indexes, and computes a node's range on lookup),
 # qualified names per node on demand from the scopes (the provider computes them for all nodes),
 # and parents by `parent_map`.
 PROVIDERS = (ScopeProvider,)
@@ -50,7 +53,9 @@ class Resolver:
     def position(self, node: cst.CSTNode):
         """The CodeRange of `node` (1-based lines, 0-based columns)."""
         if self._positions is None:
-            self._positions = self._wrapper.resolve(PositionProvider)
+            # Same ranges as PositionProvider; not through the wrapper, which would also walk the
+            # whole tree for (no) batchable providers.
+            self._positions = lazy_positions(self.module)
         return _metadata(self._positions, node)
 
     def is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
