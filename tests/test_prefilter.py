@@ -8,7 +8,7 @@ import pytest
 
 from dslint.analysis.settings import AnalysisSettings
 from dslint.file_jobs import FileJob, Mentions, words_in
-from dslint.prefilter import called_names, class_bases, identifiers, needs_analysis, syntax_facts
+from dslint.prefilter import called_names, class_bases, identifiers, needs_analysis, syntax_facts, walk
 from dslint.word_index import WordIndex
 
 
@@ -127,3 +127,12 @@ def test_the_word_index_answers_as_reading_each_file_does():
         for file, text in enumerate(WORD_TEXTS):
             assert answered[file] == words_in(FileJob(Path("x.py"), "x.py", AnalysisSettings()), text, words)
     assert index.mentions([0], frozenset({"ask", "Base"}))[0] == Mentions(frozenset({"ask", "Base"}), frozenset({"Base"}))
+
+
+def test_walk_is_ast_walk_without_contexts_and_operators():
+    tree = ast.parse("def f(a, *, b=1):\n    x = {**a, 'k': not b or -a + 1 < 2}\n    global g\n"
+                     "    return [y async for y in a if y is not None]\n"
+                     "match p:\n    case Point(x=0, y=[1, *rest]) | {'k': _}:\n        pass\n")
+    expected = [node for node in ast.walk(tree)
+                if not isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop))]
+    assert list(walk(tree)) == expected
