@@ -340,8 +340,8 @@ def _lint_paths(paths: Sequence[str], resolver: ConfigResolver, force_exclude: b
     records = run.run_records(paths, resolver, force_exclude)
     replay = records.replay() if records is not None else None
     if replay is not None and replay.result is not None:
-        return replay.result, replay.found.errors
-    found = replay.found if replay is not None else discover(paths, resolver, force_exclude)
+        return replay.result, replay.path_errors
+    found = replay.found() if replay is not None else discover(paths, resolver, force_exclude)
     if records is not None:
         explicit = [resolver.explicit_file] if resolver.explicit_file is not None else []
         inputs = records.stamps_before(found.folders, [*found.files, *explicit])

@@ -87,10 +87,20 @@ class _Record:
 @dataclass
 class Replay:
     """What a recorded run still tells: its result, when nothing changed; else (`result` None,
-    only linted files changed) what discovery found, without walking again."""
+    only linted files changed) what discovery found (`found()`), without walking again."""
 
-    found: "DiscoveryResult"
+    record: _Record
     result: Optional["RunResult"]
+
+    @property
+    def path_errors(self) -> List[str]:
+        return list(self.record.path_errors)
+
+    def found(self) -> "DiscoveryResult":
+        from dslint.discovery import DiscoveryResult
+
+        record = self.record
+        return DiscoveryResult([Path(path) for path in record.linted], self.path_errors, dict(record.folders))
 
 
 def versioned_folder(folder: Path) -> Path:
@@ -118,8 +128,6 @@ class RunRecords:
 
     def replay(self) -> Optional[Replay]:
         """What the recorded run still tells (see `Replay`); None when more than linted files changed."""
-        from dslint.discovery import DiscoveryResult
-
         record = self._load()
         if record is None:
             return None
@@ -127,13 +135,12 @@ class RunRecords:
         if refreshed is None:
             return None
         files, linted_changed = refreshed
-        found = DiscoveryResult([Path(path) for path in record.linted], list(record.path_errors), dict(record.folders))
         if linted_changed:
-            return Replay(found, None)
+            return Replay(record, None)
         if files is not record.files:  # stamps changed, bytes did not: no digest next time
             record.files = files
             self._store(record)
-        return Replay(found, record.result)
+        return Replay(record, record.result)
 
     def stamps_before(self, folders: Dict[str, int], files: Iterable[Path]) -> "RunInputs":
         """What the run is about to read, stamped before it does."""
