@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -355,6 +356,15 @@ def count_files(corpus: Path) -> int:
     return sum(name.endswith(".py") for _, _, names in os.walk(corpus) for name in names)
 
 
+def compile_dslint() -> None:
+    """Byte-compile the dslint being measured, as installing it does. Run from a source folder
+    with PYTHONDONTWRITEBYTECODE set (or a read-only tree), every run would compile its modules
+    again: a third of a 0.12 s one-file run."""
+    spec = importlib.util.find_spec("dslint")
+    if spec is not None and spec.origin:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(spec.origin).parent)], check=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one repetition of everything; no Fixit")
@@ -378,6 +388,7 @@ def main() -> int:
         print(f"error: {corpus} is not a folder", file=sys.stderr)
         return 2
     bin_dir = peers_venv(cache)
+    compile_dslint()
     report = {
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpus": str(corpus), "corpus_files": count_files(corpus),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
