@@ -97,8 +97,9 @@ def screen_file(job: FileJob, force: bool = False) -> Screened:
     read = _read(job)
     if read.text is None or read.problem is not None:
         return read
-    read.mentioned = (" ".join(identifiers(read.text)), class_bases(read.text))
-    if not (force or ApiScreen(job.settings.factory_names).may_report(read.text)):
+    words = identifiers(read.text)
+    read.mentioned = (" ".join(words), class_bases(read.text))
+    if not (force or ApiScreen(job.settings.factory_names).may_report(read.text, words)):
         return Screened(read.module_name, read.is_package, notebook=read.notebook, mentioned=read.mentioned)
     read.passed = True
     try:

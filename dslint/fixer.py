@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from dslint.engine import lint_paths, lint_text
-from dslint.findings import RunResult
 from dslint.file_jobs import SourceError, decode_source
 from dslint.fileio import write_atomic
-from dslint.findings import Finding
+from dslint.findings import Finding, RunResult
 from dslint.fixes.edits import line_starts, offset_of
 from dslint.notebooks import NotebookError, decode_notebook, is_notebook
 

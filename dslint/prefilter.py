@@ -97,12 +97,13 @@ class ApiScreen:
         self.tokens = tuple(t.lower() for t in SDK_ROOTS + tuple(_shape_tails()))
         self.names = frozenset(name for name in extra_names if name)
 
-    def may_report(self, text: str) -> bool:
+    def may_report(self, text: str, words: Optional[FrozenSet[str]] = None) -> bool:
+        """`words`: the text's `identifiers`, when the caller has them already."""
         # Substring tests on the lowered text: far faster than one case-insensitive regex.
         lowered = text.lower()
         if any(token in lowered for token in self.tokens):
             return True
-        return bool(self.names) and not self.names.isdisjoint(identifiers(text))
+        return bool(self.names) and not self.names.isdisjoint(identifiers(text) if words is None else words)
 
 
 def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str]) -> bool:

@@ -8,7 +8,7 @@ every file anyway, so it hands over each file's identifiers once and the rounds 
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Iterable, List
+from typing import Dict, FrozenSet, Iterable, List, Set
 
 from dslint.file_jobs import Mentions
 
@@ -17,7 +17,7 @@ class WordIndex:
     def __init__(self) -> None:
         self._files_naming: Dict[str, List[int]] = {}
         self._bases: Dict[int, FrozenSet[str]] = {}
-        self._indexed: set = set()
+        self._indexed: Set[int] = set()
 
     def add(self, file: int, identifiers: str, class_bases: FrozenSet[str]) -> None:
         """`identifiers`: the file's identifiers, space-separated, each once."""
@@ -38,7 +38,7 @@ class WordIndex:
     def mentions(self, files: Iterable[int], words: FrozenSet[str]) -> Dict[int, Mentions]:
         """What each of `files` (all indexed) mentions of `words`, as `file_jobs.words_in` finds."""
         asked = set(files)
-        found: Dict[int, set] = {file: set() for file in asked}
+        found: Dict[int, Set[str]] = {file: set() for file in asked}
         for word in words:
             for file in self._files_naming.get(word, ()):
                 if file in asked:
