@@ -187,7 +187,7 @@ class ApiCallRecognizer:
         """A client built at module level in another linted file (`from app.clients import deepseek`)."""
         if not self.module_clients or not isinstance(expr, (cst.Name, cst.Attribute)):
             return None
-        for name in self.resolver.qualified_names(expr):
+        for name in sorted(self.resolver.qualified_names(expr)):
             found = self.module_clients.get(name)
             if found is not None:
                 return ClientRef(knowledge.CLIENT_CONSTRUCTORS[found.constructor], found.provider, found.max_retries)
@@ -205,7 +205,7 @@ class ApiCallRecognizer:
                 base = replace(base, max_retries=value if isinstance(value, int) else None,
                                max_retries_node=retries)
             return base
-        for name in self.resolver.qualified_names(func):
+        for name in sorted(self.resolver.qualified_names(func)):
             kind = knowledge.CLIENT_CONSTRUCTORS.get(name)
             if kind is not None:
                 return self._constructed(call, kind)
@@ -284,7 +284,7 @@ class ApiCallRecognizer:
 
     def _client_of_annotation(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
         for candidate in _annotation_parts(annotation):
-            for name in self.resolver.qualified_names(candidate):
+            for name in sorted(self.resolver.qualified_names(candidate)):
                 kind = knowledge.CLIENT_CONSTRUCTORS.get(name)
                 if kind is not None:
                     return ClientRef(kind, None)

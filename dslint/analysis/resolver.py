@@ -91,10 +91,13 @@ class Resolver:
         return frozenset(names)
 
     def assignments(self, name: cst.Name) -> tuple:
+        """The assignments of `name`, in the order the scope analysis met them (a Scope keeps a
+        set: its order changes from run to run, and analyses that take the first fitting value
+        must not)."""
         scope = self.scope(name)
         if scope is None or name.value not in scope:
             return ()
-        return tuple(a for a in scope[name.value] if isinstance(a, Assignment))
+        return tuple(sorted((a for a in scope[name.value] if isinstance(a, Assignment)), key=_assignment_order))
 
     def bound_value(self, name: cst.Name) -> Optional[cst.BaseExpression]:
         """The value of `name` when every binding it has assigns the same expression once.
@@ -112,6 +115,11 @@ class Resolver:
         if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
             return bindings[0].node
         return None
+
+
+def _assignment_order(assignment: Assignment) -> int:
+    # Assignment._index counts the assignments of its scope as they are met: the public API gives none.
+    return getattr(assignment, "_index", 0)
 
 
 def assigned_value(binding: cst.CSTNode, resolver: Resolver) -> Optional[cst.BaseExpression]:
