@@ -169,6 +169,7 @@ def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleC
     import libcst as cst
 
     from dslint.analysis.file_facts import analyze_module
+    from dslint.analysis.traversal import read_only_visits
     from dslint.parsing import Unparsable, parse_module
     from dslint.rules import all_rules
 
@@ -183,9 +184,10 @@ def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleC
     except RecursionError:
         return Analysed([_syntax_error(display, 1, 1, "nested too deeply to parse")])
     try:
-        context = analyze_module(module, display, screened.module_name, screened.is_package, job.settings,
-                                 module_clients)
-        findings = [finding for rule in all_rules() for finding in rule.check_file(context)]
+        with read_only_visits():
+            context = analyze_module(module, display, screened.module_name, screened.is_package, job.settings,
+                                     module_clients)
+            findings = [finding for rule in all_rules() for finding in rule.check_file(context)]
     except RecursionError:
         return Analysed([_syntax_error(display, 1, 1, "nested too deeply to analyse")])
     return Analysed(findings, context.facts)

@@ -1,0 +1,112 @@
+"""Read-only visits of LibCST trees that do not rebuild the tree.
+
+`CSTNode.visit` rebuilds every node it visits (`_visit_and_replace_children` returns a new node,
+so that a transformer may replace children), validates it, and checks the visitor's and the
+result's classes against abstract base classes; for a read-only `CSTVisitor` all of that is
+thrown away. LibCST's own metadata providers (expression contexts, scopes) are such visitors, and
+the analysis runs them over every module it analyses: the rebuilding is about a fifth of the
+analysis.
+
+Inside `read_only_visits()`, a `CSTVisitor` gets exactly the calls LibCST's traversal makes
+(`on_visit`, `on_visit_attribute`, `on_leave_attribute`, `on_leave`, in the same order, on the same
+nodes) from a walk over the node's fields; transformers keep LibCST's path. The fields a node type
+visits, in order, are LibCST's: recorded once per type by running its `_visit_and_replace_children`
+with a visitor that descends no further. The few node types whose fields depend on the node's
+values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
+same on every kind of node and that the list of value-dependent types matches the installed LibCST.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import libcst as cst
+
+_LIBCST_VISIT = cst.CSTNode.visit
+_EMPTY = cst.MaybeSentinel.DEFAULT
+
+# `_visit_and_replace_children` of these visits a field or not, or visits it as a node or as a
+# sequence, depending on its value (`format_spec` only when set; `names` as `*` or a sequence).
+_VALUE_DEPENDENT = frozenset({"ImportFrom", "LazyImportFrom", "FormattedStringExpression",
+                              "TemplatedStringExpression"})
+
+# (visitor class, node class) -> (fields to visit, whether the visitor wants attribute calls);
+# None: LibCST's own path.
+_Plan = Optional[Tuple[Tuple[str, ...], bool]]
+_PLANS: Dict[Tuple[type, type], _Plan] = {}
+_UNKNOWN = object()
+
+
+@contextmanager
+def read_only_visits() -> Iterator[None]:
+    """Within the block, read-only visitors walk trees without rebuilding them."""
+    if cst.CSTNode.visit is _visit:  # nested
+        yield
+        return
+    cst.CSTNode.visit = _visit
+    try:
+        yield
+    finally:
+        cst.CSTNode.visit = _LIBCST_VISIT
+
+
+def _visit(self: cst.CSTNode, visitor):
+    plan = _PLANS.get((type(visitor), type(self)), _UNKNOWN)
+    if plan is _UNKNOWN:
+        plan = _PLANS[type(visitor), type(self)] = _plan(type(visitor), self)
+    if plan is None:
+        return _LIBCST_VISIT(self, visitor)
+    fields, attribute_calls = plan
+    if visitor.on_visit(self):
+        for field in fields:
+            if attribute_calls:
+                visitor.on_visit_attribute(self, field)
+            value = getattr(self, field)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                for child in value:
+                    child.visit(visitor)
+            elif value is not None and value is not _EMPTY:
+                value.visit(visitor)
+            if attribute_calls:
+                visitor.on_leave_attribute(self, field)
+    visitor.on_leave(self)
+    return self
+
+
+def _plan(visitor_class: type, node: cst.CSTNode) -> _Plan:
+    if not issubclass(visitor_class, cst.CSTVisitor) or type(node).__name__ in _VALUE_DEPENDENT:
+        return None
+    return tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, type(node).__name__)
+
+
+def _visited_fields(node: cst.CSTNode) -> List[str]:
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    return recorder.fields
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """The fields one node's traversal reports, without descending into them."""
+
+    def __init__(self) -> None:
+        self.fields: List[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+def _wants_attribute_calls(visitor_class: type, node_type: str) -> bool:
+    """False when the calls would do nothing: the visitor keeps CSTVisitor's attribute dispatch
+    and defines no `visit_<Node>_<field>`/`leave_<Node>_<field>` of its own for this node type
+    (CSTVisitor has an empty one for every field)."""
+    if (visitor_class.on_visit_attribute is not cst.CSTVisitor.on_visit_attribute
+            or visitor_class.on_leave_attribute is not cst.CSTVisitor.on_leave_attribute):
+        return True
+    prefixes = (f"visit_{node_type}_", f"leave_{node_type}_")
+    return any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
+               for name in dir(visitor_class) if name.startswith(prefixes))
