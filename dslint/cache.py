@@ -34,6 +34,7 @@ from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
 from dslint.snapshot import Stamp, stamp_of, versioned_folder
 
 _FORMAT = 3
+_NOTHING_FOUND = Mentions()
 
 
 @dataclass
@@ -56,6 +57,10 @@ class Cache:
         self.entries: Dict[str, _Entry] = self._load()
         self._stamps: Dict[str, Optional[Stamp]] = dict(stamps or {})
         self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
+        # The entry each file's lookups found valid (or None): the caller search asks every file
+        # left out of the analysis once per round, tens of thousands of lookups.
+        self._valid: Dict[Path, Optional[_Entry]] = {}
+        self._covers: Dict[Tuple[FrozenSet[str], FrozenSet[str]], bool] = {}  # (asked, words) -> words <= asked
         # Every file left out of the analysis is asked the same words: one set, pickled once.
         self._word_sets: Dict[FrozenSet[str], FrozenSet[str]] = {}
         self._digests: Dict[int, str] = {}
@@ -88,9 +93,10 @@ class Cache:
 
     def words(self, job: FileJob, words: FrozenSet[str]) -> Optional[Mentions]:
         entry = self._entry(job)
-        if entry is None or not words <= entry.asked:
+        if entry is None or not self._asked_all(entry.asked, words):
             return None
-        return Mentions(entry.found.words & words, entry.found.bases & words)
+        found = entry.found
+        return Mentions(found.words & words, found.bases & words) if found.words else _NOTHING_FOUND
 
     def store_words(self, job: FileJob, words: FrozenSet[str], found: Mentions) -> None:
         entry = self._entry(job, create=True)
@@ -100,6 +106,16 @@ class Cache:
             asked = entry.asked | words
             entry.asked = self._word_sets.setdefault(asked, asked)
             self.changed = True
+
+    def _asked_all(self, asked: FrozenSet[str], words: FrozenSet[str]) -> bool:
+        # A round asks every file the same `words`, and most files were asked the same sets before
+        # (shared through _word_sets, and by the pickle): one subset test per pair of sets. (A
+        # frozenset keeps its hash, and equal keys are found by identity first.)
+        key = (asked, words)
+        covered = self._covers.get(key)
+        if covered is None:
+            covered = self._covers[key] = words <= asked
+        return covered
 
     def calls(self, job: FileJob) -> Optional[FrozenSet[str]]:
         entry = self._entry(job)
@@ -138,6 +154,13 @@ class Cache:
         return entries if version == _FORMAT and isinstance(entries, dict) else {}
 
     def _entry(self, job: FileJob, create: bool = False) -> Optional[_Entry]:
+        if not create and job.path in self._valid:
+            return self._valid[job.path]
+        entry = self._checked_entry(job, create)
+        self._valid[job.path] = entry
+        return entry
+
+    def _checked_entry(self, job: FileJob, create: bool) -> Optional[_Entry]:
         if job.text is not None or job.display.endswith(".ipynb"):
             return None
         key = self._keys.get(job.path)

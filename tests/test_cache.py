@@ -21,6 +21,7 @@ import dslint.engine
 from dslint.cache import Cache
 from dslint.config import ConfigResolver
 from dslint.engine import lint_paths
+from dslint.file_jobs import FileJob, Mentions
 from dslint.findings import RunResult
 
 from cli_runner import cli_runner
@@ -430,3 +431,20 @@ def test_cli_stdin_is_not_answered_from_the_cache(cli_project, monkeypatch):
     invoke(cli_project, monkeypatch, "app.py")
     result = invoke(cli_project, monkeypatch, "-", "--stdin-filename", "app.py", stdin="import json\n" + UNHANDLED)
     assert "app.py:5:12: DS101" in result.stdout, result.stdout
+
+
+def test_words_are_answered_only_for_files_asked_all_of_them(tmp_path):
+    settings = dslint.engine.settings_of(ConfigResolver(tmp_path).config_for(tmp_path / "a.py"))
+    jobs = []
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("x = 1\n")
+        jobs.append(FileJob(tmp_path / name, name, settings))
+    cache = Cache(tmp_path / "cache")
+    cache.store_words(jobs[0], frozenset({"ask", "send"}), Mentions(frozenset({"ask"})))
+    cache.store_words(jobs[1], frozenset({"ask"}), Mentions())
+    words = frozenset({"ask", "send"})
+    assert cache.words(jobs[0], words) == Mentions(frozenset({"ask"}))
+    assert cache.words(jobs[1], words) is None  # never asked "send": searched again
+    assert cache.words(jobs[1], frozenset({"ask"})) == Mentions()
+    cache.store_words(jobs[1], frozenset({"send"}), Mentions(frozenset({"send"})))
+    assert cache.words(jobs[1], words) == Mentions(frozenset({"send"}))
