@@ -234,6 +234,8 @@ class _Run:
                 for finding in rule.check_project(project):
                     findings[index_of[finding.path]].append(finding)
         for index, (job, config) in enumerate(zip(self.jobs, self.configs)):
+            if not findings[index]:
+                continue
             path = Path(job.display)
             selected = _deduplicated(f for f in findings[index] if config.is_enabled(f.code, path))
             if not selected:
