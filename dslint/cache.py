@@ -154,15 +154,16 @@ class Cache:
         return entries if version == _FORMAT and isinstance(entries, dict) else {}
 
     def _entry(self, job: FileJob, create: bool = False) -> Optional[_Entry]:
+        # Text given instead of the file (the fixer's passes over a file the run also read) is
+        # never answered from the cache, nor from what this run found valid for the file.
+        if job.text is not None or job.display.endswith(".ipynb"):
+            return None
         if not create and job.path in self._valid:
             return self._valid[job.path]
-        entry = self._checked_entry(job, create)
-        self._valid[job.path] = entry
+        entry = self._valid[job.path] = self._checked_entry(job, create)
         return entry
 
     def _checked_entry(self, job: FileJob, create: bool) -> Optional[_Entry]:
-        if job.text is not None or job.display.endswith(".ipynb"):
-            return None
         key = self._keys.get(job.path)
         if key is None:
             key = self._keys[job.path] = os.path.abspath(job.path)

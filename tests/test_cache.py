@@ -448,3 +448,14 @@ def test_words_are_answered_only_for_files_asked_all_of_them(tmp_path):
     assert cache.words(jobs[1], frozenset({"ask"})) == Mentions()
     cache.store_words(jobs[1], frozenset({"send"}), Mentions(frozenset({"send"})))
     assert cache.words(jobs[1], words) == Mentions(frozenset({"send"}))
+
+
+def test_text_given_for_a_cached_file_is_never_answered_from_the_cache(tmp_path):
+    # The fixer lints its edited text of a file the same run looked up on disk.
+    settings = dslint.engine.settings_of(ConfigResolver(tmp_path).config_for(tmp_path / "a.py"))
+    (tmp_path / "a.py").write_text("x = 1\n")
+    on_disk = FileJob(tmp_path / "a.py", "a.py", settings)
+    cache = Cache(tmp_path / "cache")
+    cache.store_calls(on_disk, frozenset({"ask"}))
+    assert cache.calls(on_disk) == frozenset({"ask"})
+    assert cache.calls(FileJob(tmp_path / "a.py", "a.py", settings, text="y = 2\n")) is None
