@@ -32,6 +32,7 @@ from dslint.analysis.settings import AnalysisSettings
 from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
 from dslint.snapshot import Stamp, stamp_of, versioned_folder
+from dslint.workers import fewer_garbage_collections
 
 _FORMAT = 3
 _NOTHING_FOUND = Mentions()
@@ -147,7 +148,8 @@ class Cache:
         except OSError:
             return {}
         try:
-            version, entries = pickle.loads(data)
+            with fewer_garbage_collections():  # a hundred thousand objects
+                version, entries = pickle.loads(data)
         except Exception:  # truncated, or written by another dslint: rebuilt
             logging.getLogger("dslint").debug("ignoring unreadable cache %s", self.file, exc_info=True)
             return {}

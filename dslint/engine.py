@@ -44,7 +44,7 @@ from dslint.findings import Finding, RunResult
 from dslint.prefilter import needs_analysis
 from dslint.suppression import filter_suppressed
 from dslint.word_index import WordIndex
-from dslint.workers import WorkFailed, Workers
+from dslint.workers import WorkFailed, Workers, fewer_garbage_collections
 
 T = TypeVar("T")
 
@@ -353,7 +353,8 @@ def lint_paths(files: Sequence[Path], resolver: ConfigResolver, *, notebook_cell
     file_jobs = [FileJob(path, str(path), settings_of(config), texts.get(path)) for path, config in zip(files, configs)]
     result = RunResult(files_checked=len(files))
     run = _Run(file_jobs, configs, result, Workers(jobs), cache, screen)
-    return run.execute(notebook_cells)
+    with fewer_garbage_collections():
+        return run.execute(notebook_cells)
 
 
 def lint_text(text: str, path: str, config: Config, *, notebook_cells: bool = True) -> RunResult:
