@@ -3,13 +3,15 @@
 `CSTNode.visit` rebuilds every node it visits (`_visit_and_replace_children` returns a new node,
 so that a transformer may replace children), validates it, and checks the visitor's and the
 result's classes against abstract base classes; for a read-only `CSTVisitor` all of that is
-thrown away. LibCST's own metadata providers (expression contexts, scopes) are such visitors, and
-the analysis runs them over every module it analyses: the rebuilding is about a fifth of the
-analysis.
+thrown away. It also calls the visitor's attribute hooks for every field of every node, which
+do nothing unless the visitor defines a `visit_<Node>_<field>` method. LibCST's own metadata
+providers (expression contexts, scopes) are such visitors, and the analysis runs them over every
+module it analyses: the rebuilding and the idle hooks were two fifths of the analysis.
 
 Inside `read_only_visits()`, a `CSTVisitor` gets exactly the calls LibCST's traversal makes
 (`on_visit`, `on_visit_attribute`, `on_leave_attribute`, `on_leave`, in the same order, on the same
-nodes) from a walk over the node's fields; transformers keep LibCST's path. The fields a node type
+nodes; the attribute hooks only where they would do something) from a walk over the node's
+fields; transformers keep LibCST's path. The fields a node type
 visits, in order, are LibCST's: recorded once per type by running its `_visit_and_replace_children`
 with a visitor that descends no further. The few node types whose fields depend on the node's
 values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
