@@ -1,5 +1,23 @@
-"""Small sources that together hold every kind of node LibCST has: for the tests that check a
-faster way of doing what LibCST does (positions, traversal) gives the same result."""
+"""Small sources that together hold every kind of node LibCST has, and dslint's own files: for
+the tests that check a faster way of doing what LibCST does (positions, traversal) gives the same
+result."""
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REPO_FILES = sorted(str(path.relative_to(REPO)) for path in (REPO / "dslint").rglob("*.py"))
+
+
+def parse_or_skip(source) -> cst.Module:
+    """`source` parsed; the test is skipped when the installed LibCST does not know its syntax."""
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        pytest.skip("this LibCST version does not parse this syntax")
+
 
 SOURCES = {
     "empty": "",

@@ -1,23 +1,16 @@
 """`lazy_positions` must give every node exactly the range LibCST's PositionProvider gives."""
 
-from pathlib import Path
-
 import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from dslint.analysis.positions import lazy_positions
 from dslint.analysis.resolver import Resolver
-from node_kinds import SOURCES
-
-REPO = Path(__file__).resolve().parent.parent
+from node_kinds import REPO, REPO_FILES, SOURCES, parse_or_skip
 
 
 def _check_same_ranges(source) -> None:
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
-        pytest.skip("this LibCST version does not parse this syntax")
+    module = parse_or_skip(source)
     # The parser never shares a node between two places, so no need for the wrapper's deep copy.
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     actual = lazy_positions(module)
@@ -31,9 +24,6 @@ def _check_same_ranges(source) -> None:
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_same_ranges_as_position_provider(name):
     _check_same_ranges(SOURCES[name])
-
-
-REPO_FILES = sorted(str(path.relative_to(REPO)) for path in (REPO / "dslint").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", REPO_FILES)

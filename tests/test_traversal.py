@@ -2,7 +2,6 @@
 
 import inspect
 import re
-from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -10,10 +9,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvide
 
 from dslint.analysis import traversal
 from dslint.analysis.traversal import read_only_visits
-from node_kinds import SOURCES
-
-REPO = Path(__file__).resolve().parent.parent
-REPO_FILES = sorted(str(path.relative_to(REPO)) for path in (REPO / "dslint").rglob("*.py"))
+from node_kinds import REPO, REPO_FILES, SOURCES, parse_or_skip
 
 
 class _CallLog(cst.CSTVisitor):
@@ -54,13 +50,6 @@ class _ClassBasesLog(cst.CSTVisitor):
         self.calls.append(("bases done", node.name.value))
 
 
-def _parse(source):
-    try:
-        return cst.parse_module(source)
-    except cst.ParserSyntaxError:
-        pytest.skip("this LibCST version does not parse this syntax")
-
-
 def _same_calls(module, make_visitor):
     expected = make_visitor()
     module.visit(expected)
@@ -85,7 +74,7 @@ def _evaluated(metadata):
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_same_calls_on_every_kind_of_node(name):
-    module = _parse(SOURCES[name])
+    module = parse_or_skip(SOURCES[name])
     _same_calls(module, _CallLog)
     _same_calls(module, lambda: _CallLog(skip=(cst.FunctionDef, cst.Call)))  # not descending into some
     _same_calls(module, _ClassBasesLog)
@@ -94,7 +83,7 @@ def test_same_calls_on_every_kind_of_node(name):
 
 @pytest.mark.parametrize("path", REPO_FILES)
 def test_same_calls_on_repo_files(path):
-    module = _parse((REPO / path).read_bytes())
+    module = parse_or_skip((REPO / path).read_bytes())
     _same_calls(module, _CallLog)
     _same_scopes(module)
 
