@@ -36,6 +36,7 @@ from dslint.workers import fewer_garbage_collections
 
 _FORMAT = 3
 _NOTHING_FOUND = Mentions()
+_UNCHECKED = object()
 
 
 @dataclass
@@ -57,9 +58,9 @@ class Cache:
         self.file = versioned_folder(folder) / "files.pickle"
         self.entries: Dict[str, _Entry] = self._load()
         self._stamps: Dict[str, Optional[Stamp]] = dict(stamps or {})
-        self._keys: Dict[Path, str] = {}  # absolute paths: a run looks each file up several times
-        # The entry each file's lookups found valid (or None): the caller search asks every file
-        # left out of the analysis once per round, tens of thousands of lookups.
+        # The entry found valid for each file (or None), checked once per run: a run looks each
+        # file up several times, and the caller search asks every file left out of the analysis
+        # once per round (tens of thousands of lookups).
         self._valid: Dict[Path, Optional[_Entry]] = {}
         self._covers: Dict[Tuple[FrozenSet[str], FrozenSet[str]], bool] = {}  # (asked, words) -> words <= asked
         # Every file left out of the analysis is asked the same words: one set, pickled once.
@@ -160,15 +161,13 @@ class Cache:
         # never answered from the cache, nor from what this run found valid for the file.
         if job.text is not None or job.display.endswith(".ipynb"):
             return None
-        if not create and job.path in self._valid:
-            return self._valid[job.path]
-        entry = self._valid[job.path] = self._checked_entry(job, create)
+        entry = self._valid.get(job.path, _UNCHECKED)
+        if entry is _UNCHECKED or (entry is None and create):
+            entry = self._valid[job.path] = self._checked_entry(job, create)
         return entry
 
     def _checked_entry(self, job: FileJob, create: bool) -> Optional[_Entry]:
-        key = self._keys.get(job.path)
-        if key is None:
-            key = self._keys[job.path] = os.path.abspath(job.path)
+        key = os.path.abspath(job.path)
         stamp = self._stamp(key)
         if stamp is None:
             return None
