@@ -5,7 +5,7 @@ import re
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider, scope_provider
 
 from dslint.analysis import traversal
 from dslint.analysis.traversal import read_only_visits
@@ -61,11 +61,22 @@ def _same_calls(module, make_visitor):
 
 def _same_scopes(module):
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
+    expected_order = _assignment_order(module)
     with read_only_visits():
         actual = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
+        actual_order = _assignment_order(module)
     assert set(actual) == set(expected)
     for node, names in expected.items():
         assert _evaluated(actual[node]) == _evaluated(names), type(node).__name__
+    assert actual_order == expected_order
+
+
+def _assignment_order(module):
+    """Every assignment of every scope with the index the scope analysis gave it (which counts
+    the assignment-like nodes it has left: what decides which assignments an access sees)."""
+    scopes = set(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider).values())
+    return {(id(assignment.node), assignment.name, assignment._index)
+            for scope in scopes if scope is not None for assignment in scope.assignments}
 
 
 def _evaluated(metadata):
@@ -100,13 +111,89 @@ def test_transformers_keep_libcsts_path():
 
 def test_libcsts_visit_is_back_after_the_block_even_on_errors():
     original = cst.CSTNode.visit
+    original_classes = scope_provider._ASSIGNMENT_LIKE_NODES
     with pytest.raises(ValueError):
         with read_only_visits():
             with read_only_visits():
                 assert cst.CSTNode.visit is not original
             assert cst.CSTNode.visit is not original  # the inner block leaves the outer one's
+            assert scope_provider._ASSIGNMENT_LIKE_NODES is not original_classes
             raise ValueError
     assert cst.CSTNode.visit is original
+    assert scope_provider._ASSIGNMENT_LIKE_NODES is original_classes
+
+
+class _NamesSeen(cst.BatchableCSTVisitor):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def visit_Name(self, node):
+        self.names.append(node.value)
+
+
+class _ModuleSeen(cst.BatchableCSTVisitor):
+    def __init__(self):
+        super().__init__()
+        self.modules = 0
+
+    def visit_Module(self, node):
+        self.modules += 1
+
+
+def test_batched_visitors_get_every_hook_they_have():
+    module = cst.parse_module("def f(a):\n    return g(a, b=[c for c in a])\n")
+    expected = _NamesSeen()
+    cst.visit_batched(module, [expected, _ModuleSeen()])
+    with read_only_visits():
+        names, modules = _NamesSeen(), _ModuleSeen()
+        cst.visit_batched(module, [names, modules])
+        assert modules.modules == 1
+        assert names.names == expected.names != []
+        before = []  # a hook for every node: the walk below the module is not idle
+        cst.visit_batched(module, [_ModuleSeen()], before_visit=lambda node: before.append(type(node).__name__))
+    assert before.count("Name") == expected.names.__len__()
+
+
+def test_batched_visitor_with_module_hooks_only_stops_at_the_module():
+    module = cst.parse_module("x = [y for y in z]\n")
+    visited = []
+    with read_only_visits():
+        original = cst.CSTNode.visit
+        cst.CSTNode.visit = lambda node, visitor: visited.append(type(node).__name__) or original(node, visitor)
+        try:
+            cst.visit_batched(module, [_ModuleSeen()])
+        finally:
+            cst.CSTNode.visit = original
+    assert visited == ["Module"]
+
+
+def test_the_scope_class_test_answers_as_the_original_tuple():
+    module = parse_or_skip(SOURCES[sorted(SOURCES)[0]])
+    nodes = []
+    module.visit(_Collect(nodes))
+    original = scope_provider._ASSIGNMENT_LIKE_NODES
+    with read_only_visits():
+        replaced = scope_provider._ASSIGNMENT_LIKE_NODES
+        assert [isinstance(node, replaced) for node in nodes] == [isinstance(node, original) for node in nodes]
+    assert any(isinstance(node, original) for node in nodes) and not all(isinstance(node, original) for node in nodes)
+
+
+class _Collect(cst.CSTVisitor):
+    def __init__(self, nodes):
+        self.nodes = nodes
+
+    def on_visit(self, node):
+        self.nodes.append(node)
+        return True
+
+
+def test_the_private_libcst_names_it_relies_on_are_there():
+    """Without them dslint is slower, not wrong; this says when a LibCST release moves them."""
+    assert traversal._BATCHED_VISITOR is not None
+    assert {"visitor_methods", "before_visit", "after_leave"} <= set(vars(traversal._BATCHED_VISITOR({})))
+    assert isinstance(traversal._SCOPE_TESTED_CLASSES, tuple)
+    assert all(issubclass(kind, cst.CSTNode) for kind in traversal._SCOPE_TESTED_CLASSES)
 
 
 def test_scope_metadata_is_the_same_as_libcsts():

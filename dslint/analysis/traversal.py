@@ -1,4 +1,4 @@
-"""Read-only visits of LibCST trees that do not rebuild the tree.
+"""Read-only visits of LibCST trees without the work LibCST does for transformers.
 
 `CSTNode.visit` rebuilds every node it visits (`_visit_and_replace_children` returns a new node,
 so that a transformer may replace children), validates it, and checks the visitor's and the
@@ -16,6 +16,15 @@ visits, in order, are LibCST's: recorded once per type by running its `_visit_an
 with a visitor that descends no further. The few node types whose fields depend on the node's
 values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
 same on every kind of node and that the list of value-dependent types matches the installed LibCST.
+
+Two more costs of resolving metadata go in the same block, with the same results:
+- `MetadataWrapper` runs each batch of providers as one batched visitor over the whole module,
+  but the expression-context and scope providers only hook `visit_Module` (where each runs a
+  visitor of its own): the batched walk below the module calls nothing but no-op hooks (a third
+  of the nodes visited). A batched visitor whose hooks are all for the module itself stops there.
+- The scope visitor tests every node it leaves against a tuple of 18 node classes; they are
+  abstract base classes, so that is 18 calls of `ABCMeta.__instancecheck__` per node (a fifth of
+  the analysis). The tuple is replaced by a class that answers the same test once per node type.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from contextlib import contextmanager
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
+import libcst._batched_visitor as batched_visitor
+import libcst.metadata.scope_provider as scope_provider
 
 _LIBCST_VISIT = cst.CSTNode.visit
 _EMPTY = cst.MaybeSentinel.DEFAULT
@@ -33,9 +44,14 @@ _EMPTY = cst.MaybeSentinel.DEFAULT
 _VALUE_DEPENDENT = frozenset({"ImportFrom", "LazyImportFrom", "FormattedStringExpression",
                               "TemplatedStringExpression"})
 
-# (visitor class, node class) -> (fields to visit, whether the visitor wants attribute calls);
-# None: LibCST's own path.
-_Plan = Optional[Tuple[Tuple[str, ...], bool]]
+# Private to LibCST (tests/test_traversal.py checks they are there): without them, only the
+# speed-ups that need them are left out.
+_BATCHED_VISITOR = getattr(batched_visitor, "_BatchedCSTVisitor", None)
+_SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
+
+# (visitor class, node class) -> (fields to visit, whether the visitor wants attribute calls,
+# whether it is a batched visitor at the module); None: LibCST's own path.
+_Plan = Optional[Tuple[Tuple[str, ...], bool, bool]]
 _PLANS: Dict[Tuple[type, type], _Plan] = {}
 _UNKNOWN = object()
 
@@ -47,10 +63,14 @@ def read_only_visits() -> Iterator[None]:
         yield
         return
     cst.CSTNode.visit = _visit
+    if _SCOPE_TESTED_CLASSES is not None:
+        scope_provider._ASSIGNMENT_LIKE_NODES = _ONE_TEST_PER_TYPE
     try:
         yield
     finally:
         cst.CSTNode.visit = _LIBCST_VISIT
+        if _SCOPE_TESTED_CLASSES is not None:
+            scope_provider._ASSIGNMENT_LIKE_NODES = _SCOPE_TESTED_CLASSES
 
 
 def _visit(self: cst.CSTNode, visitor):
@@ -59,8 +79,10 @@ def _visit(self: cst.CSTNode, visitor):
         plan = _PLANS[type(visitor), type(self)] = _plan(type(visitor), self)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
-    fields, attribute_calls = plan
+    fields, attribute_calls, batched_module = plan
     if visitor.on_visit(self):
+        if batched_module and _hooks_only_the_module(visitor):
+            fields = ()
         for field in fields:
             if attribute_calls:
                 visitor.on_visit_attribute(self, field)
@@ -80,7 +102,15 @@ def _visit(self: cst.CSTNode, visitor):
 def _plan(visitor_class: type, node: cst.CSTNode) -> _Plan:
     if not issubclass(visitor_class, cst.CSTVisitor) or type(node).__name__ in _VALUE_DEPENDENT:
         return None
-    return tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, type(node).__name__)
+    batched_module = visitor_class is _BATCHED_VISITOR and type(node) is cst.Module
+    return tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, type(node).__name__), batched_module
+
+
+def _hooks_only_the_module(visitor) -> bool:
+    """A batched visitor (at a module) whose every hook is the module's own: below the module it
+    would call nothing but no-op hooks."""
+    return (visitor.before_visit is None and visitor.after_leave is None
+            and set(visitor.visitor_methods) <= {"visit_Module", "leave_Module"})
 
 
 def _visited_fields(node: cst.CSTNode) -> List[str]:
@@ -112,3 +142,18 @@ def _wants_attribute_calls(visitor_class: type, node_type: str) -> bool:
     prefixes = (f"visit_{node_type}_", f"leave_{node_type}_")
     return any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
                for name in dir(visitor_class) if name.startswith(prefixes))
+
+
+class _OneTestPerType(type):
+    """The metaclass of a class whose instances are the instances of `classes`: `isinstance`
+    asks the original test once per type, then answers from `answers`."""
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        kind = type(instance)
+        answer = cls.answers.get(kind)
+        if answer is None:
+            answer = cls.answers[kind] = isinstance(instance, cls.classes)
+        return answer
+
+
+_ONE_TEST_PER_TYPE = _OneTestPerType("AssignmentLikeNode", (), {"classes": _SCOPE_TESTED_CLASSES, "answers": {}})
