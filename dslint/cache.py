@@ -8,7 +8,7 @@ and parses only the files that changed.
   it was made with: adding or changing such a client anywhere re-analyses every file.
 - Which of the searched function names a file mentions is kept with the names asked, so the
   search for callers (DS101/DS102 across files) reads only files asked about new names; and, for
-  the files that search parses, the names their code calls.
+  the files that search parses, what their code calls and names.
 - The project pass (call graph, DS101/DS102) is never cached: it runs on the facts every time,
   so a change in one file reaches the findings of every other.
 - Text given instead of the file on disk (stdin, the fixer's passes) and notebooks are never cached.
@@ -31,10 +31,11 @@ from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 from dslint.analysis.settings import AnalysisSettings
 from dslint.fileio import write_atomic
 from dslint.file_jobs import Analysed, FileJob, Mentions, Screened
+from dslint.prefilter import CodeNames
 from dslint.snapshot import Stamp, stamp_of, versioned_folder
 from dslint.workers import fewer_garbage_collections
 
-_FORMAT = 3
+_FORMAT = 4
 _NOTHING_FOUND = Mentions()
 _UNCHECKED = object()
 
@@ -47,7 +48,7 @@ class _Entry:
     analysed: Optional[Tuple[str, Analysed]] = None                # (module clients digest, result)
     asked: FrozenSet[str] = frozenset()
     found: Mentions = Mentions()
-    called: Optional[FrozenSet[str]] = None  # the names its code calls (file_jobs.calls_in)
+    code: Optional[CodeNames] = None  # what its code calls and names (file_jobs.code_names_in)
 
 
 class Cache:
@@ -119,14 +120,14 @@ class Cache:
             covered = self._covers[key] = words <= asked
         return covered
 
-    def calls(self, job: FileJob) -> Optional[FrozenSet[str]]:
+    def code_names(self, job: FileJob) -> Optional[CodeNames]:
         entry = self._entry(job)
-        return None if entry is None else entry.called
+        return None if entry is None else entry.code
 
-    def store_calls(self, job: FileJob, called: FrozenSet[str]) -> None:
+    def store_code_names(self, job: FileJob, code: CodeNames) -> None:
         entry = self._entry(job, create=True)
         if entry is not None:
-            entry.called = called
+            entry.code = code
             self.changed = True
 
     # --- storage ----------------------------------------------------------------------------------

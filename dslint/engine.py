@@ -22,6 +22,7 @@ from typing import (
     Set,
     Tuple,
     TypeVar,
+    Union,
 )
 
 from dslint.analysis.module_clients import ModuleClient
@@ -34,14 +35,14 @@ from dslint.file_jobs import (
     Mentions,
     Screened,
     analyse_file,
-    calls_in,
+    code_names_in,
     load_analysis,
     read_text,
     screen_file,
     words_in,
 )
 from dslint.findings import Finding, RunResult
-from dslint.prefilter import needs_analysis
+from dslint.prefilter import CodeNames, needs_analysis
 from dslint.suppression import filter_suppressed
 from dslint.word_index import WordIndex
 from dslint.workers import WorkFailed, Workers, fewer_garbage_collections
@@ -158,15 +159,15 @@ class _Run:
             self.analysed[index] = outcome
 
     def _callers(self, searches: Set[_CallerSearch]) -> List[int]:
-        """The files not analysed yet that one of `searches` matches: by the words they mention,
-        then (but for a subclass search) by the names their code calls."""
+        """The files not analysed yet that one of `searches` matches: by the words of their text,
+        then by what their code calls and names."""
         rest = [index for index, screened in enumerate(self.screened)
                 if index not in self.analysed and screened.problem is None and screened.notice is None]
         matching = self._matching(rest, searches)
-        to_parse = [index for index, matched in matching.items() if not any(s.in_class_header for s in matched)]
-        called = dict(zip(to_parse, self._calls(to_parse)))
+        code = dict(zip(matching, self._code_names(list(matching))))
         return [index for index, matched in matching.items()
-                if index not in called or called[index] is None or any(s.name in called[index] for s in matched)]
+                if code[index] is None or any(search.matches_code(code[index], self.screened[index].module_name)
+                                              for search in matched)]
 
     def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> Dict[int, List[_CallerSearch]]:
         """The files at `indexes` that some of `searches` match, with those searches."""
@@ -184,16 +185,16 @@ class _Run:
                 matching[index] = matched
         return matching
 
-    def _calls(self, indexes: List[int]) -> List[Optional[FrozenSet[str]]]:
-        """The names the code of each file calls (None: CPython's parser cannot tell)."""
-        found, todo = self._from_cache(indexes, lambda job: self.cache.calls(job))
+    def _code_names(self, indexes: List[int]) -> List[Optional[CodeNames]]:
+        """What the code of each file calls and names (None: CPython's parser cannot tell)."""
+        found, todo = self._from_cache(indexes, lambda job: self.cache.code_names(job))
         work = [(self.jobs[i], self.screened[i].text) for i in todo]
-        for index, called in zip(todo, self.workers.map(calls_in, work)):
-            if isinstance(called, WorkFailed):
-                called = None
-            elif self.cache and called is not None:
-                self.cache.store_calls(self.jobs[index], called)
-            found[index] = called
+        for index, code in zip(todo, self.workers.map(code_names_in, work)):
+            if isinstance(code, WorkFailed):
+                code = None
+            elif self.cache and code is not None:
+                self.cache.store_code_names(self.jobs[index], code)
+            found[index] = code
         return [found.get(index) for index in indexes]
 
     def _words(self, indexes: List[int], words: FrozenSet[str]) -> List[Mentions]:
@@ -284,8 +285,9 @@ class _CallerSearch:
     the package `pkg`, unless it is relative, from inside `pkg`. With `in_class_header`, the file
     must name `qualifier` among the bases of a class it defines (a subclass of `qualifier`, which
     the project pass needs whether or not the file calls `name`). Otherwise its code must also
-    call `name` (`prefilter.called_names`), which `_Run._callers` checks on the files that name
-    the words.
+    call `name`. `_Run._callers` matches the words of each file's text first (cheap: comments and
+    docstrings over-select), then parses the files that match and matches what their code names
+    (`prefilter.code_names`).
     """
 
     name: str
@@ -299,12 +301,16 @@ class _CallerSearch:
         module, _, name = qualified_name.rpartition(".")
         return cls(name, module.rsplit(".", 1)[-1], module.split(".", 1)[0])
 
-    def matches(self, found: Mentions, module_name: str) -> bool:
+    def matches(self, found: Union[Mentions, CodeNames], module_name: str) -> bool:
+        """By the words (and class bases) a file's text or its code names."""
         if self.package not in found.words and module_name.split(".", 1)[0] != self.package:
             return False
         if self.in_class_header:
             return self.qualifier in found.bases
         return self.name in found.words and self.qualifier in found.words
+
+    def matches_code(self, code: CodeNames, module_name: str) -> bool:
+        return self.matches(code, module_name) and (self.in_class_header or self.name in code.called)
 
 
 def _caller_searches(project: "Project") -> Set[_CallerSearch]:

@@ -18,7 +18,7 @@ from dslint.analysis.module_clients import ModuleClient, module_clients_in
 from dslint.analysis.settings import AnalysisSettings
 from dslint.findings import Finding
 from dslint.notebooks import is_notebook
-from dslint.prefilter import ApiScreen, SyntaxFacts, called_names, class_bases, identifiers, syntax_facts
+from dslint.prefilter import ApiScreen, CodeNames, SyntaxFacts, class_bases, code_names, identifiers, syntax_facts
 
 if TYPE_CHECKING:
     from dslint.analysis.facts import FileFacts
@@ -131,14 +131,14 @@ def words_in(job: FileJob, text: Optional[str], words: FrozenSet[str]) -> Mentio
     return Mentions(found, found & class_bases(text)) if found else Mentions()
 
 
-def calls_in(job: FileJob, text: Optional[str]) -> Optional[FrozenSet[str]]:
-    """The names the file's code calls (`prefilter.called_names`); None when CPython's parser
+def code_names_in(job: FileJob, text: Optional[str]) -> Optional[CodeNames]:
+    """What the file's code calls and names (`prefilter.code_names`); None when CPython's parser
     cannot tell (the analysis then decides)."""
     text = read_text(job) if text is None else text
     if text is None:
         return None
     try:
-        return called_names(ast.parse(text))
+        return code_names(ast.parse(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

@@ -28,8 +28,9 @@ analysis only if it can hold one of those. Both stages test necessary conditions
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
-them to name (`identifiers`, `class_bases`; see `dslint.engine._CallerSearch`) and analyses the
-files that name it, until no new file does.
+them to name (`identifiers`, `class_bases` of the text; then `code_names` of the code of the files
+that match; see `dslint.engine._CallerSearch`) and analyses the files that name it, until no new
+file does.
 """
 
 from __future__ import annotations
@@ -338,19 +339,78 @@ def class_bases(text: str) -> FrozenSet[str]:
     return frozenset(word for bases in _CLASS_HEADER.findall("\n" + text) for word in identifiers(bases))
 
 
-def called_names(tree: ast.Module) -> FrozenSet[str]:
-    """The names the file's code calls: `name(...)`, `<anything>.name(...)`, and the imported name
-    behind an alias (`from m import name as n; n(...)`). A call resolves to a function `pkg.mod.name`
-    or a method `pkg.mod.C.name` (dslint.analysis.file_facts: qualified names through imports and
-    definitions; the class of `self` or of a receiver bound to `C(...)`) only through one of them."""
+@dataclass(frozen=True)
+class CodeNames:
+    """What a file's code names, for the caller search (`dslint.engine._CallerSearch`): the text's
+    `identifiers` and `class_bases` without the words of its comments and docstrings."""
+
+    called: FrozenSet[str]  # the names it calls
+    words: FrozenSet[str]   # the identifiers of its code and of its string literals but string statements
+    bases: FrozenSet[str]   # those among the bases of its class statements
+
+
+# The fields of the nodes that hold an identifier (or a dotted name, or a list of them).
+_NAME_FIELDS = {
+    ast.Name: ("id",), ast.Attribute: ("attr",), ast.alias: ("name", "asname"), ast.ImportFrom: ("module",),
+    ast.FunctionDef: ("name",), ast.AsyncFunctionDef: ("name",), ast.ClassDef: ("name",), ast.arg: ("arg",),
+    ast.keyword: ("arg",), ast.Global: ("names",), ast.Nonlocal: ("names",), ast.ExceptHandler: ("name",),
+    **{getattr(ast, kind): fields for kind, fields in (
+        ("MatchAs", ("name",)), ("MatchStar", ("name",)), ("MatchMapping", ("rest",)), ("MatchClass", ("kwd_attrs",)),
+        ("TypeVar", ("name",)), ("ParamSpec", ("name",)), ("TypeVarTuple", ("name",)))
+       if hasattr(ast, kind)},
+}
+
+
+def code_names(tree: ast.Module) -> CodeNames:
+    """The names the file's code calls, and the words its code names.
+
+    Calls: `name(...)`, `<anything>.name(...)`, and the imported name behind an alias (`from m
+    import name as n; n(...)`). A call resolves to a function `pkg.mod.name` or a method
+    `pkg.mod.C.name` (dslint.analysis.file_facts: qualified names through imports and definitions;
+    the class of `self` or of a receiver bound to `C(...)`) only through one of them.
+    Words: every identifier of the code, and the identifier-shaped words of its string literals
+    (an annotation may be a string) but those of string statements (docstrings): the qualified
+    names the analysis resolves come from imports, names, attributes and annotations, never from
+    a docstring or a comment, where usage examples name classes and packages they do not use."""
     original: Dict[str, Set[str]] = {}
     called: Set[str] = set()
-    for node in walk(tree):
-        if isinstance(node, ast.Call):
+    words: Set[str] = set()
+    bases: Set[str] = set()
+    statements = set()  # the string literals that are a statement of their own
+    for node in walk(tree):  # breadth first: a statement comes before its string
+        kind = type(node)
+        if kind is ast.Call:
             if isinstance(node.func, ast.Name):
                 called.add(node.func.id)
             elif isinstance(node.func, ast.Attribute):
                 called.add(node.func.attr)
-        elif isinstance(node, ast.alias) and node.asname:
+        elif kind is ast.Constant:
+            if isinstance(node.value, str) and id(node) not in statements:
+                words.update(identifiers(node.value))
+            continue
+        elif kind is ast.Expr and type(node.value) is ast.Constant:
+            statements.add(id(node.value))
+        elif kind is ast.alias and node.asname:
             original.setdefault(node.asname, set()).add(node.name.rsplit(".", 1)[-1])
-    return frozenset(called.union(*(original[name] for name in called & original.keys())))
+        elif kind is ast.ClassDef:
+            bases.update(_names_in(node.bases))
+        for field in _NAME_FIELDS.get(kind, ()):
+            value = getattr(node, field)
+            if isinstance(value, str):
+                words.update(value.split("."))
+            elif value:
+                words.update(value)
+    called.update(*(original[name] for name in called & original.keys()))
+    return CodeNames(frozenset(called), frozenset(words), frozenset(bases))
+
+
+def _names_in(expressions: List[ast.expr]) -> Iterator[str]:
+    """The identifiers of `expressions` (the bases of a class: names, attributes, string annotations)."""
+    for expression in expressions:
+        for node in walk(expression):
+            if isinstance(node, ast.Name):
+                yield node.id
+            elif isinstance(node, ast.Attribute):
+                yield node.attr
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield from identifiers(node.value)

@@ -23,6 +23,7 @@ from dslint.config import ConfigResolver
 from dslint.engine import lint_paths
 from dslint.file_jobs import FileJob, Mentions
 from dslint.findings import RunResult
+from dslint.prefilter import CodeNames
 
 from cli_runner import cli_runner
 
@@ -456,6 +457,7 @@ def test_text_given_for_a_cached_file_is_never_answered_from_the_cache(tmp_path)
     (tmp_path / "a.py").write_text("x = 1\n")
     on_disk = FileJob(tmp_path / "a.py", "a.py", settings)
     cache = Cache(tmp_path / "cache")
-    cache.store_calls(on_disk, frozenset({"ask"}))
-    assert cache.calls(on_disk) == frozenset({"ask"})
-    assert cache.calls(FileJob(tmp_path / "a.py", "a.py", settings, text="y = 2\n")) is None
+    code = CodeNames(frozenset({"ask"}), frozenset({"ask", "llm"}), frozenset())
+    cache.store_code_names(on_disk, code)
+    assert cache.code_names(on_disk) == code
+    assert cache.code_names(FileJob(tmp_path / "a.py", "a.py", settings, text="y = 2\n")) is None

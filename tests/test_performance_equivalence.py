@@ -306,6 +306,32 @@ def test_callers_through_a_subclass(tmp_path, handled):
     assert codes_at(result) == (set() if handled else {("DS101", "a.py", BASE_ROW)}), message
 
 
+@pytest.mark.parametrize("other", [
+    # The usage example names the class and its package; the code calls `ask` on something else.
+    '"""Usage: `from pkg.a import Base` then `Base().ask()`."""\n\n\ndef relay(agent):\n    return agent.ask()\n',
+    '"""class Mine(Base): pass"""\n',                   # a class header in a docstring
+    "from pkg import a\n\n\ndef relay(agent):\n    # a.Base().ask() would do\n    return agent.ask()\n",
+], ids=["docstring", "class-header-in-docstring", "comment"])
+def test_a_file_that_names_the_class_only_in_comments_and_docstrings_is_not_analysed(tmp_path, other):
+    """Its text has every word the caller search asks for; its code does not name `Base`."""
+    paths = write(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": BASE, "pkg/other.py": other})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert analysed == [str(tmp_path / "pkg" / "a.py")]
+    assert codes_at(result) == {("DS101", "a.py", BASE_ROW)}, shown(result.findings)
+
+
+def test_a_file_naming_the_class_in_a_string_annotation_is_analysed(tmp_path):
+    """An annotation may be a string: its words count as code (whether the analysis resolves
+    `"a.Base"` or not, the screened run must equal the unscreened one)."""
+    paths = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": BASE,
+        "pkg/c.py": caller("agent.ask()", "from pkg import a", True).replace("def main():", 'def main(agent: "a.Base"):'),
+    })
+    _, analysed = screened_and_unscreened(paths, tmp_path)
+    assert str(tmp_path / "pkg" / "c.py") in analysed
+
+
 SYNTAX_ERROR = "def broken(:\n    pass\n"
 
 

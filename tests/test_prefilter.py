@@ -8,7 +8,7 @@ import pytest
 
 from dslint.analysis.settings import AnalysisSettings
 from dslint.file_jobs import FileJob, Mentions, words_in
-from dslint.prefilter import called_names, class_bases, identifiers, needs_analysis, syntax_facts, walk
+from dslint.prefilter import class_bases, code_names, identifiers, needs_analysis, syntax_facts, walk
 from dslint.word_index import WordIndex
 
 
@@ -107,7 +107,38 @@ def test_a_call_that_is_no_api_call_needs_no_analysis_even_with_an_sdk_import():
     ('"""llm.ask(prompt)"""\n# ask(x)\n', set()),            # docstrings and comments are no code
 ])
 def test_called_names(source, expected):
-    assert called_names(ast.parse(source)) == expected
+    assert code_names(ast.parse(source)).called == expected
+
+
+CODE = '''\
+"""Usage: `from langchain.embeddings import OpenAIEmbeddings` then `Store(OpenAIEmbeddings())`."""
+import pkg.llm as model
+from .clients import deepseek as ds
+
+
+class Store(mixins.Cached, Generic["Embedder"]):
+    """class Example(Documented): pass"""
+
+    def add(self, texts: "Sequence[Vectors]", *, batch=10):
+        # Embedder.embed(texts) in a comment
+        return self.embedding.embed(texts, kind=f"{batch} docs")
+
+
+ROUTES = {"route": "fallback handler"}
+'''
+
+
+def test_code_names_leave_out_comments_and_docstrings():
+    code = code_names(ast.parse(CODE))
+    assert code.called == {"embed"}
+    # Names, attributes, imports (dotted names split), definitions, parameters, keywords, and the
+    # words of string literals other than docstrings (string annotations among them).
+    assert {"pkg", "llm", "model", "clients", "deepseek", "ds", "Store", "mixins", "Cached", "Generic", "Embedder",
+            "add", "self", "texts", "Sequence", "Vectors", "batch", "embedding", "embed", "kind", "docs",
+            "ROUTES", "route", "fallback", "handler"} == code.words
+    assert code.bases == {"mixins", "Cached", "Generic", "Embedder"}
+    assert {"langchain", "OpenAIEmbeddings", "Example", "Documented", "comment"}.isdisjoint(code.words)
+    assert identifiers(CODE) > code.words  # the text's words over-select
 
 
 WORD_TEXTS = [
