@@ -24,7 +24,10 @@ analysis only if it can hold one of those. Both stages test necessary conditions
      `openai` module's resources, openai 0.x's `ChatCompletion.create`, litellm's `completion`
      when a string literal of the file starts with `deepseek/`). A resource object held by a
      variable (`completions = client.chat.completions`) shows as an attribute chain outside any
-     callee; a file with one counts every call.
+     callee that ends with the beginning of a resource path; a file with one counts the calls
+     that could complete that path: those whose attribute chain ends with the rest of it after
+     some step (`completions.create(...)`, `.create(...)` for `chat.completions.create`), and
+     every method call for a resource that takes any method (`files`).
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
@@ -69,11 +72,19 @@ def _resource_paths() -> FrozenSet[Tuple[Tuple[str, ...], bool]]:
     return frozenset(paths)
 
 
+def _paths_begun_by() -> Dict[Tuple[str, ...], FrozenSet[Tuple[Tuple[str, ...], bool]]]:
+    """`client.chat`, `client.beta.assistants`: a resource object that a variable may hold, with
+    the resource paths it begins."""
+    begun: Dict[Tuple[str, ...], Set[Tuple[Tuple[str, ...], bool]]] = {}
+    for path, wildcard in RESOURCE_PATHS:
+        for end in range(1, len(path) + (1 if wildcard else 0)):
+            begun.setdefault(path[:end], set()).add((path, wildcard))
+    return {prefix: frozenset(paths) for prefix, paths in begun.items()}
+
+
 ENTRY_POINTS = _entry_points()
 RESOURCE_PATHS = _resource_paths()
-# `client.chat`, `client.beta.assistants`: a resource object that a variable may hold.
-_RESOURCE_PREFIXES = frozenset(path[:end] for path, wildcard in RESOURCE_PATHS
-                               for end in range(1, len(path) + (1 if wildcard else 0)))
+_PATHS_BEGUN_BY = _paths_begun_by()
 _RESOURCE_HEADS = frozenset(path[0] for path, _ in RESOURCE_PATHS)
 SHAPE_METHODS = frozenset(knowledge.SHAPE_METHODS)
 _SHAPE_LAST_NAMES = frozenset(method.rsplit(".", 1)[-1] for method in SHAPE_METHODS)
@@ -154,8 +165,10 @@ def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool
     at its root is bound by an SDK import and its qualified name is one (`openai.ChatCompletion.create`,
     `completion(...)` from litellm with a `deepseek/` model literal in the file). The analysis also
     follows a resource object held by a variable (`completions = client.chat.completions`): a file
-    with an expression like that anywhere outside a call's callee counts every call."""
-    shaped = request = resource = resource_held = False
+    with an expression like that anywhere outside a call's callee counts the calls that could
+    complete its path (`_completes`)."""
+    shaped = request = resource = False
+    held: Set[Tuple[Tuple[str, ...], bool]] = set()  # the resource paths that a held resource object begins
     imports = _Imports(module_name, is_package)
     calls = []
     inner = set()  # attribute chains that are part of a longer chain or a call's callee
@@ -164,25 +177,25 @@ def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool
             calls.append(node)
             inner.add(id(node.func))
             if isinstance(node.func, ast.Attribute) and node.func.attr in knowledge.CLIENT_PASSTHROUGH_METHODS:
-                resource_held = resource_held or _held_resource(node.func.value)
+                held.update(_paths_begun(node.func.value))
         elif isinstance(node, ast.Attribute):
             inner.add(id(node.value))
             if id(node) not in inner:
-                resource_held = resource_held or _held_resource(node)
+                held.update(_paths_begun(node))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             imports.add(node)
     module_api = _ModuleApi(imports, tree)
     for call in calls:
         chain, root = _attribute_chain(call.func)
-        resource = resource or _names_resource_method(chain) or module_api.names_a_call(root, chain)
+        resource = (resource or _names_resource_method(chain) or module_api.names_a_call(root, chain)
+                    or _completes(chain, held))
         if not chain:
             continue
         request = request or chain[-1] in knowledge.HTTP_METHODS
         if chain[-1] in _SHAPE_LAST_NAMES:
             shaped = shaped or any(".".join(chain[start:]) in SHAPE_METHODS for start in range(len(chain)))
     raw_request = request and imports.http and any(host in text for host in knowledge.API_HOSTS)
-    return SyntaxFacts(shaped, raw_request, imports.sdk_import, resource or (resource_held and bool(calls)),
-                       frozenset(imports.bound))
+    return SyntaxFacts(shaped, raw_request, imports.sdk_import, resource, frozenset(imports.bound))
 
 
 class _Imports:
@@ -284,10 +297,24 @@ def _names_resource_method(chain: Tuple[str, ...]) -> bool:
     return False
 
 
-def _held_resource(expr: ast.expr) -> bool:
-    """`expr` is an attribute chain ending in a resource object (`client.chat.completions`)."""
+def _paths_begun(expr: ast.expr) -> Iterator[Tuple[Tuple[str, ...], bool]]:
+    """The resource paths begun by the resource object that the attribute chain `expr` may end in
+    (`client.chat.completions`: `chat.completions.create`, `chat.completions.parse`, ...)."""
     chain, _ = _attribute_chain(expr)
-    return any(chain[start:] in _RESOURCE_PREFIXES for start in range(len(chain)))
+    for start in range(len(chain)):
+        yield from _PATHS_BEGUN_BY.get(chain[start:], ())
+
+
+def _completes(chain: Tuple[str, ...], held: Set[Tuple[Tuple[str, ...], bool]]) -> bool:
+    """A call on attribute chain `chain` could complete one of the `held` resource paths: its
+    receiver may be a resource object some steps into the path (the analysis joins the steps
+    taken where the object was held, `ClientRef.prefix`, to the call's path)."""
+    if not chain:
+        return False
+    for path, wildcard in held:
+        if wildcard or any(chain[-(len(path) - step):] == path[step:] for step in range(1, len(path))):
+            return True
+    return False
 
 
 def _absolute_module(node: ast.ImportFrom, module_name: str, is_package: bool) -> Optional[str]:

@@ -49,10 +49,16 @@ def test_sdk_import(source, module, expected):
     ("import litellm\nlitellm.completion(model=model)\n", False),
     ("litellm.completion(model='deepseek/deepseek-chat')\n", False),
     ("completions = client.chat.completions\ncompletions.create()\n", True),  # a resource held by a name
+    ("chat = client.chat\nchat.completions.create()\n", True),
+    ("self.chat = client.chat\nself.chat.completions.parse()\n", True),
+    ("threads = client.beta.threads\nthreads.runs.create()\n", True),
     ("x.create()\nparser.parse(text)\nlog.stream()\n", False),
     ("files.sort()\nself.model_name\n", False),
-    ("rows.sort()\nkeep(self.models)\n", True),               # `self.models` may hold client.models
+    ("rows.sort()\nkeep(self.models)\n", True),               # `self.models` may hold client.models: any method
     ("client.files\n", False),                                 # held, but no call at all
+    ("chat = client.chat\nrows.sort()\nchat.send()\n", False),  # no call completes chat.completions.*
+    ("completions = client.chat.completions\ncompletions.list()\n", False),
+    ("self.completions = client.chat.completions\nlog.create()\n", True),  # `log` may hold it too
 ])
 def test_resource_call(source, expected):
     assert facts(source).resource_call is expected
