@@ -37,6 +37,7 @@ from dslint.file_jobs import (
     analyse_file,
     code_names_in,
     load_analysis,
+    module_names,
     read_text,
     screen_file,
     words_in,
@@ -356,7 +357,8 @@ def lint_paths(files: Sequence[Path], resolver: ConfigResolver, *, notebook_cell
     the findings, but for DS001 in files that never name an SDK (only those it parses)."""
     texts = texts or {}
     configs = [resolver.config_for(path) for path in files]
-    file_jobs = [FileJob(path, str(path), settings_of(config), texts.get(path)) for path, config in zip(files, configs)]
+    file_jobs = [FileJob(path, str(path), settings_of(config), texts.get(path), module)
+                 for path, config, module in zip(files, configs, module_names(files))]
     result = RunResult(files_checked=len(files))
     run = _Run(file_jobs, configs, result, Workers(jobs), cache, screen)
     with fewer_garbage_collections():

@@ -12,7 +12,7 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from dslint.analysis.module_clients import ModuleClient, module_clients_in
 from dslint.analysis.settings import AnalysisSettings
@@ -41,18 +41,32 @@ def decode_source(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def module_name_for(path: Path) -> Tuple[str, bool]:
-    """Dotted module name from the package folders (with __init__.py) above `path`."""
-    path = path.resolve() if path.is_absolute() or path.exists() else path
-    is_package = path.name == "__init__.py"
-    parts = [] if is_package else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").exists():
-        parts.insert(0, folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return ".".join(parts) or path.stem, is_package
+def module_names(paths: Iterable[Path]) -> List[Tuple[str, bool]]:
+    """Each file's dotted module name, from the package folders (with __init__.py) above it, and
+    whether it is a package's __init__.py. Each folder is resolved and looked at once (a file-system
+    call per folder level per file was a tenth of screening a large tree)."""
+    resolved: Dict[Path, Path] = {}
+    packages: Dict[Path, Tuple[str, ...]] = {}
+
+    def package_of(folder: Path) -> Tuple[str, ...]:
+        found = packages.get(folder)
+        if found is None:
+            is_package = (folder / "__init__.py").exists()
+            above = package_of(folder.parent) if is_package and folder.parent != folder else ()
+            found = packages[folder] = (*above, folder.name) if is_package else ()
+        return found
+
+    names = []
+    for path in paths:
+        if path.is_absolute() or path.exists():
+            folder = resolved.get(path.parent)
+            if folder is None:
+                folder = resolved[path.parent] = path.parent.resolve()
+            path = path.resolve() if path.is_symlink() else folder / path.name
+        is_package = path.name == "__init__.py"
+        parts = package_of(path.parent) + (() if is_package else (path.stem,))
+        names.append((".".join(parts) or path.stem, is_package))
+    return names
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class FileJob:
     display: str
     settings: AnalysisSettings
     text: Optional[str] = None  # the text to lint instead of what is on disk (stdin, the fixer's passes)
+    module: Optional[Tuple[str, bool]] = None  # its `module_names` entry, when the run has it already
 
 
 @dataclass
@@ -197,7 +212,7 @@ def _read(job: FileJob) -> Screened:
     """The decoded source; a DS001 problem for bytes that are not Python source; a notice for a
     file that cannot be read. A notebook's source is its virtual Python source (dslint.notebooks)."""
     path, display = job.path, job.display
-    module_name, is_package = module_name_for(path)
+    module_name, is_package = job.module or module_names([path])[0]
     screened = Screened(module_name, is_package)
     try:
         if is_notebook(display):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dslint.analysis.settings import AnalysisSettings
-from dslint.file_jobs import FileJob, Mentions, words_in
+from dslint.file_jobs import FileJob, Mentions, module_names, words_in
 from dslint.prefilter import class_bases, code_names, identifiers, needs_analysis, syntax_facts, walk
 from dslint.word_index import WordIndex
 
@@ -173,3 +173,22 @@ def test_walk_is_ast_walk_without_contexts_and_operators():
     expected = [node for node in ast.walk(tree)
                 if not isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop))]
     assert list(walk(tree)) == expected
+
+
+def test_module_names_from_the_package_folders_above(tmp_path, monkeypatch):
+    for folder in ("app", "app/llm", "scripts"):
+        (tmp_path / folder).mkdir()
+    for package in ("app", "app/llm"):
+        (tmp_path / package / "__init__.py").write_text("")
+    for module in ("app/llm/client.py", "app/main.py", "scripts/run.py"):
+        (tmp_path / module).write_text("")
+    (tmp_path / "linked.py").symlink_to(tmp_path / "app" / "llm" / "client.py")  # named as its target
+    (tmp_path / "llm").symlink_to(tmp_path / "app" / "llm")                      # a folder linked in
+    monkeypatch.chdir(tmp_path)
+    paths = [tmp_path / "app/llm/client.py", tmp_path / "app/llm/__init__.py", Path("app/main.py"),
+             tmp_path / "scripts/run.py", tmp_path / "linked.py", tmp_path / "llm" / "client.py",
+             Path("missing.py")]
+    expected = [("app.llm.client", False), ("app.llm", True), ("app.main", False), ("run", False),
+                ("app.llm.client", False), ("app.llm.client", False), ("missing", False)]
+    assert module_names(paths) == expected
+    assert [module_names([path])[0] for path in paths] == expected  # one at a time: the same
