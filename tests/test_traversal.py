@@ -5,7 +5,13 @@ import re
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider, scope_provider
+from libcst.metadata import (
+    ExpressionContextProvider,
+    MetadataWrapper,
+    QualifiedNameProvider,
+    ScopeProvider,
+    scope_provider,
+)
 
 from dslint.analysis import traversal
 from dslint.analysis.traversal import read_only_visits
@@ -121,6 +127,19 @@ def test_libcsts_visit_is_back_after_the_block_even_on_errors():
             raise ValueError
     assert cst.CSTNode.visit is original
     assert scope_provider._ASSIGNMENT_LIKE_NODES is original_classes
+    assert cst.BatchableCSTVisitor.get_visitors is traversal._LIBCST_GET_VISITORS
+
+
+@pytest.mark.parametrize("make_visitor", [ScopeProvider, ExpressionContextProvider, lambda: _NamesSeen()])
+def test_batched_hooks_are_the_ones_libcst_finds(make_visitor):
+    expected = make_visitor().get_visitors()
+    with read_only_visits():
+        for _ in range(2):  # looked up, then remembered
+            visitor = make_visitor()
+            found = visitor.get_visitors()
+            assert found == {name: getattr(visitor, name) for name in expected}
+            assert all(method.__self__ is visitor for method in found.values())
+    assert expected
 
 
 class _NamesSeen(cst.BatchableCSTVisitor):

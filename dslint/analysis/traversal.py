@@ -25,18 +25,22 @@ Two more costs of resolving metadata go in the same block, with the same results
 - The scope visitor tests every node it leaves against a tuple of 18 node classes; they are
   abstract base classes, so that is 18 calls of `ABCMeta.__instancecheck__` per node (a fifth of
   the analysis). The tuple is replaced by a class that answers the same test once per node type.
+- A batched visitor's hooks are found by `BatchableCSTVisitor.get_visitors`, an
+  `inspect.getmembers` over some 700 attributes, for each provider of each module: the names are
+  looked up once per class.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 import libcst._batched_visitor as batched_visitor
 import libcst.metadata.scope_provider as scope_provider
 
 _LIBCST_VISIT = cst.CSTNode.visit
+_LIBCST_GET_VISITORS = cst.BatchableCSTVisitor.get_visitors
 _EMPTY = cst.MaybeSentinel.DEFAULT
 
 # `_visit_and_replace_children` of these visits a field or not, or visits it as a node or as a
@@ -54,6 +58,7 @@ _SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 _Plan = Optional[Tuple[Tuple[str, ...], bool, bool]]
 _PLANS: Dict[Tuple[type, type], _Plan] = {}
 _UNKNOWN = object()
+_HOOK_NAMES: Dict[type, Tuple[str, ...]] = {}  # batchable visitor class -> what `get_visitors` names
 
 
 @contextmanager
@@ -63,12 +68,14 @@ def read_only_visits() -> Iterator[None]:
         yield
         return
     cst.CSTNode.visit = _visit
+    cst.BatchableCSTVisitor.get_visitors = _get_visitors
     if _SCOPE_TESTED_CLASSES is not None:
         scope_provider._ASSIGNMENT_LIKE_NODES = _ONE_TEST_PER_TYPE
     try:
         yield
     finally:
         cst.CSTNode.visit = _LIBCST_VISIT
+        cst.BatchableCSTVisitor.get_visitors = _LIBCST_GET_VISITORS
         if _SCOPE_TESTED_CLASSES is not None:
             scope_provider._ASSIGNMENT_LIKE_NODES = _SCOPE_TESTED_CLASSES
 
@@ -142,6 +149,13 @@ def _wants_attribute_calls(visitor_class: type, node_type: str) -> bool:
     prefixes = (f"visit_{node_type}_", f"leave_{node_type}_")
     return any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
                for name in dir(visitor_class) if name.startswith(prefixes))
+
+
+def _get_visitors(self: cst.BatchableCSTVisitor) -> Dict[str, Callable]:
+    names = _HOOK_NAMES.get(type(self))
+    if names is None:
+        names = _HOOK_NAMES[type(self)] = tuple(_LIBCST_GET_VISITORS(self))
+    return {name: getattr(self, name) for name in names}
 
 
 class _OneTestPerType(type):
