@@ -139,7 +139,8 @@ class _Run:
         if screened.syntax is None or not self.screen:
             return True  # CPython's parser gave up: the analysis reports it (DS001) or copes
         clients = (*module_clients, *self.jobs[index].settings.client_factories)
-        return needs_analysis(screened.syntax, screened.module_name, clients)
+        deepseek_clients = [name for name, client in module_clients.items() if client.provider == "deepseek"]
+        return needs_analysis(screened.syntax, screened.module_name, clients, deepseek_clients)
 
     def _analyse(self, indexes: List[int], module_clients: Dict[str, ModuleClient]) -> None:
         found, todo = self._from_cache(indexes, lambda job: self.cache.analysed(job, module_clients))

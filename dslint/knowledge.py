@@ -242,6 +242,10 @@ CLIENT_CONSTRUCTORS: Dict[str, ClientKind] = {
     "deepseek.DeepSeekAPI": ClientKind("deepseek-package", False, "deepseek-package", False),
 }
 
+# Families whose calls are in scope only when the client is pointed at DeepSeek (its
+# Anthropic-format endpoint): a string of its construction names DeepSeek.
+DEEPSEEK_ONLY_FAMILIES = frozenset({"anthropic"})
+
 # Dotted resource paths under a client; a trailing ".*" takes any method below that prefix.
 RESOURCE_METHODS: Dict[str, Tuple[str, ...]] = {
     "openai": (

@@ -28,6 +28,8 @@ analysis only if it can hold one of those. Both stages test necessary conditions
      that could complete that path: those whose attribute chain ends with the rest of it after
      some step (`completions.create(...)`, `.create(...)` for `chat.completions.create`), and
      every method call for a resource that takes any method (`files`).
+     An Anthropic client's calls count only when it is pointed at DeepSeek: a file whose only
+     such calls are `messages.*` must name DeepSeek or import a client another module builds.
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
@@ -62,14 +64,16 @@ def _entry_points() -> FrozenSet[str]:
     return frozenset(".".join(root.split(".")[:end]) for root in roots for end in range(1, root.count(".") + 2))
 
 
-def _resource_paths() -> FrozenSet[Tuple[Tuple[str, ...], bool]]:
-    """(path, takes any method below it) for every resource method a call can name after its client."""
-    paths = set()
-    for patterns in knowledge.RESOURCE_METHODS.values():
+def _resource_paths() -> Dict[Tuple[Tuple[str, ...], bool], FrozenSet[str]]:
+    """(path, takes any method below it) for every resource method a call can name after its
+    client, with the resource tables (`knowledge.RESOURCE_METHODS`) that have it."""
+    paths: Dict[Tuple[Tuple[str, ...], bool], Set[str]] = {}
+    for table, patterns in knowledge.RESOURCE_METHODS.items():
         for pattern in patterns:
             wildcard = pattern.endswith(".*")
-            paths.add((tuple(pattern[:-2].split(".") if wildcard else pattern.split(".")), wildcard))
-    return frozenset(paths)
+            path = tuple(pattern[:-2].split(".") if wildcard else pattern.split("."))
+            paths.setdefault((path, wildcard), set()).add(table)
+    return {key: frozenset(tables) for key, tables in paths.items()}
 
 
 def _paths_begun_by() -> Dict[Tuple[str, ...], FrozenSet[Tuple[Tuple[str, ...], bool]]]:
@@ -86,6 +90,11 @@ ENTRY_POINTS = _entry_points()
 RESOURCE_PATHS = _resource_paths()
 _PATHS_BEGUN_BY = _paths_begun_by()
 _RESOURCE_HEADS = frozenset(path[0] for path, _ in RESOURCE_PATHS)
+# The resource tables of the clients whose calls count only when they are pointed at DeepSeek.
+_DEEPSEEK_ONLY_TABLES = frozenset(kind.resources for kind in knowledge.CLIENT_CONSTRUCTORS.values()
+                                  if kind.family in knowledge.DEEPSEEK_ONLY_FAMILIES)
+# What a module-level API call counts as (the `openai` module, openai 0.x, litellm).
+_MODULE_API = "module"
 SHAPE_METHODS = frozenset(knowledge.SHAPE_METHODS)
 _SHAPE_LAST_NAMES = frozenset(method.rsplit(".", 1)[-1] for method in SHAPE_METHODS)
 _HTTP_PACKAGES = frozenset(name.split(".", 1)[0] for name in (*knowledge.HTTP_MODULES, *knowledge.SESSION_CLASSES))
@@ -98,8 +107,17 @@ class SyntaxFacts:
     shaped_call: bool        # a call ending in a distinctive resource path
     raw_request: bool        # `<something>.post(...)`, an import of an HTTP library, an API host named
     sdk_import: bool         # an import of an SDK entry point
-    resource_call: bool      # a call that could be a resource method or a module-level API call
+    # The resource tables of which a call could be a method (`_MODULE_API` for a module-level API call).
+    resource_tables: FrozenSet[str]
+    # The text names DeepSeek, as the construction of a client for its Anthropic-format endpoint
+    # must (looked at only where it decides: every call that could be an API call is such a client's).
+    names_deepseek: bool
     imported: FrozenSet[str] = frozenset()  # the absolute names its imports bind (see `_Imports`)
+
+    @property
+    def resource_call(self) -> bool:
+        """A call that could be a resource method or a module-level API call."""
+        return bool(self.resource_tables)
 
 
 class ApiScreen:
@@ -118,16 +136,25 @@ class ApiScreen:
         return bool(self.names) and not self.names.isdisjoint(identifiers(text) if words is None else words)
 
 
-def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str]) -> bool:
+def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str],
+                   deepseek_clients: Iterable[str] = ()) -> bool:
     """Stage 2, for a file that passed stage 1. `clients` are the qualified names of the clients
     other modules build and of the configured client factories: the analysis resolves them by
-    qualified name, so the file must be their module or import them (or a module above them)."""
+    qualified name, so the file must be their module or import them (or a module above them).
+    `deepseek_clients` are those among them built for DeepSeek's endpoint."""
     if facts.shaped_call or facts.raw_request:
         return True
     if not facts.resource_call:
         return False
-    return facts.sdk_import or any(_within(name, module_name) or any(_within(name, bound) for bound in facts.imported)
-                                   for name in clients)
+    if facts.resource_tables <= _DEEPSEEK_ONLY_TABLES and not facts.names_deepseek:
+        # `client.messages.create(...)` counts only on a client built naming DeepSeek: in this
+        # file (which would name it), or in another module (a module client it imports).
+        return _reaches_any(facts, module_name, deepseek_clients)
+    return facts.sdk_import or _reaches_any(facts, module_name, clients)
+
+
+def _reaches_any(facts: SyntaxFacts, module_name: str, clients: Iterable[str]) -> bool:
+    return any(_within(name, module_name) or any(_within(name, bound) for bound in facts.imported) for name in clients)
 
 
 def _within(qualified: str, prefix: str) -> bool:
@@ -166,8 +193,9 @@ def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool
     `completion(...)` from litellm with a `deepseek/` model literal in the file). The analysis also
     follows a resource object held by a variable (`completions = client.chat.completions`): a file
     with an expression like that anywhere outside a call's callee counts the calls that could
-    complete its path (`_completes`)."""
-    shaped = request = resource = False
+    complete its path (`_completed`)."""
+    shaped = request = False
+    tables: Set[str] = set()
     held: Set[Tuple[Tuple[str, ...], bool]] = set()  # the resource paths that a held resource object begins
     imports = _Imports(module_name, is_package)
     calls = []
@@ -187,15 +215,20 @@ def syntax_facts(tree: ast.Module, text: str, module_name: str, is_package: bool
     module_api = _ModuleApi(imports, tree)
     for call in calls:
         chain, root = _attribute_chain(call.func)
-        resource = (resource or _names_resource_method(chain) or module_api.names_a_call(root, chain)
-                    or _completes(chain, held))
+        if tables <= _DEEPSEEK_ONLY_TABLES:  # else no other call changes what stage 2 decides
+            if module_api.names_a_call(root, chain):
+                tables.add(_MODULE_API)
+            for path in (*_resource_methods_named(chain), *_completed(chain, held)):
+                tables.update(RESOURCE_PATHS[path])
         if not chain:
             continue
         request = request or chain[-1] in knowledge.HTTP_METHODS
         if chain[-1] in _SHAPE_LAST_NAMES:
             shaped = shaped or any(".".join(chain[start:]) in SHAPE_METHODS for start in range(len(chain)))
     raw_request = request and imports.http and any(host in text for host in knowledge.API_HOSTS)
-    return SyntaxFacts(shaped, raw_request, imports.sdk_import, resource, frozenset(imports.bound))
+    names_deepseek = bool(tables) and tables <= _DEEPSEEK_ONLY_TABLES and "deepseek" in text.lower()
+    return SyntaxFacts(shaped, raw_request, imports.sdk_import, frozenset(tables), names_deepseek,
+                       frozenset(imports.bound))
 
 
 class _Imports:
@@ -286,15 +319,15 @@ def _string_literals(tree: ast.Module) -> Iterable[str]:
                           if isinstance(part, ast.Constant) and isinstance(part.value, str))
 
 
-def _names_resource_method(chain: Tuple[str, ...]) -> bool:
+def _resource_methods_named(chain: Tuple[str, ...]) -> Iterator[Tuple[Tuple[str, ...], bool]]:
+    """The resource paths whose whole method the attribute chain of a call names."""
     if _RESOURCE_HEADS.isdisjoint(chain):
-        return False  # most calls: `self.x(...)`, `os.path.join(...)`
+        return  # most calls: `self.x(...)`, `os.path.join(...)`
     for path, wildcard in RESOURCE_PATHS:
         size = len(path)
-        for start in range(len(chain) - size + (0 if wildcard else 1)):
-            if chain[start:start + size] == path and (wildcard or start + size == len(chain)):
-                return True
-    return False
+        if any(chain[start:start + size] == path and (wildcard or start + size == len(chain))
+               for start in range(len(chain) - size + (0 if wildcard else 1))):
+            yield path, wildcard
 
 
 def _paths_begun(expr: ast.expr) -> Iterator[Tuple[Tuple[str, ...], bool]]:
@@ -305,16 +338,15 @@ def _paths_begun(expr: ast.expr) -> Iterator[Tuple[Tuple[str, ...], bool]]:
         yield from _PATHS_BEGUN_BY.get(chain[start:], ())
 
 
-def _completes(chain: Tuple[str, ...], held: Set[Tuple[Tuple[str, ...], bool]]) -> bool:
-    """A call on attribute chain `chain` could complete one of the `held` resource paths: its
+def _completed(chain: Tuple[str, ...], held: Set[Tuple[Tuple[str, ...], bool]]) -> Iterator[Tuple[Tuple[str, ...], bool]]:
+    """The `held` resource paths that a call on attribute chain `chain` could complete: its
     receiver may be a resource object some steps into the path (the analysis joins the steps
     taken where the object was held, `ClientRef.prefix`, to the call's path)."""
     if not chain:
-        return False
+        return
     for path, wildcard in held:
         if wildcard or any(chain[-(len(path) - step):] == path[step:] for step in range(1, len(path))):
-            return True
-    return False
+            yield path, wildcard
 
 
 def _absolute_module(node: ast.ImportFrom, module_name: str, is_package: bool) -> Optional[str]:

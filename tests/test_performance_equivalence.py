@@ -332,6 +332,25 @@ def test_a_file_naming_the_class_in_a_string_annotation_is_analysed(tmp_path):
     assert str(tmp_path / "pkg" / "c.py") in analysed
 
 
+CLAUDE = "from anthropic import Anthropic\n\nclient = Anthropic({})\n"
+ASK_CLAUDE = "\n\ndef ask(prompt):\n    return client.messages.create(model=MODEL, messages=[])\n"
+
+
+def test_a_file_calling_anthropics_own_api_is_not_analysed(tmp_path):
+    paths = write(tmp_path, {"ask.py": CLAUDE.format("") + ASK_CLAUDE})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert analysed == [] and result.findings == []
+
+
+def test_anthropic_calls_on_a_client_another_module_points_at_deepseek(tmp_path):
+    """ask.py never names DeepSeek: clients.py, which builds the client, does."""
+    paths = write(tmp_path, {"clients.py": CLAUDE.format("base_url='https://api.deepseek.com/anthropic'"),
+                             "ask.py": "from clients import client" + ASK_CLAUDE})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert str(tmp_path / "ask.py") in analysed
+    assert codes_at(result) == {("DS101", "ask.py", 4)}, shown(result.findings)
+
+
 SYNTAX_ERROR = "def broken(:\n    pass\n"
 
 

@@ -64,6 +64,24 @@ def test_resource_call(source, expected):
     assert facts(source).resource_call is expected
 
 
+ANTHROPIC = "from anthropic import Anthropic\n\nclient = Anthropic({})\nclient.messages.create(model=m)\n"
+
+
+@pytest.mark.parametrize("source, clients, deepseek_clients, expected", [
+    (ANTHROPIC.format(""), [], [], False),                  # Anthropic's own API: out of scope
+    (ANTHROPIC.format(""), ["app.main.client"], [], False),  # its module client is not DeepSeek's either
+    (ANTHROPIC.format("base_url='https://api.deepseek.com/anthropic'"), [], [], True),
+    (ANTHROPIC.format("base_url=settings.DEEPSEEK_ANTHROPIC_URL"), [], [], True),
+    ("from app.clients import claude\nclaude.messages.create(model=m)\n", ["app.clients.claude"], [], False),
+    ("from app.clients import claude\nclaude.messages.create(model=m)\n", ["app.clients.claude"],
+     ["app.clients.claude"], True),
+    ("from anthropic import Anthropic\nclient = Anthropic()\nclient.messages.create()\nclient.files.list()\n", [], [], True),
+])
+def test_anthropic_calls_count_only_for_deepseek(source, clients, deepseek_clients, expected):
+    assert facts(source).resource_call
+    assert needs_analysis(facts(source), "app.main", clients, deepseek_clients) is expected
+
+
 def test_shaped_calls():
     assert facts("self.llm.chat.completions.create()\n").shaped_call
     assert not facts("self.llm.chat.create()\n").shaped_call

@@ -80,7 +80,7 @@ class ApiCallRecognizer:
             if client is None:
                 continue
             full_path = ".".join(client.prefix + path)
-            if client.kind.family == "anthropic" and client.provider != "deepseek":
+            if client.kind.family in knowledge.DEEPSEEK_ONLY_FAMILIES and client.provider != "deepseek":
                 return None  # only DeepSeek's Anthropic-format endpoint is in scope
             if knowledge.resource_method(client.kind.resources, full_path):
                 provider = client.provider or self.default_provider
