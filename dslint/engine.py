@@ -27,7 +27,6 @@ from typing import (
 
 from dslint.analysis.module_clients import ModuleClient
 from dslint.analysis.settings import AnalysisSettings
-from dslint.cache import Cache
 from dslint.config import Config, ConfigResolver
 from dslint.file_jobs import (
     Analysed,
@@ -52,6 +51,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from dslint.analysis.project import Project
+    from dslint.cache import Cache  # created by the CLI when caching is on
 
 def settings_of(config: Config) -> AnalysisSettings:
     return AnalysisSettings(config.provider, config.client_factories, config.retry_decorators)

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Sequence, Tuple
@@ -64,6 +61,10 @@ class Workers:
         if processes < 2 or (not heavy and len(work) < _MIN_LIGHT_BATCH):
             return [_call(item) for item in work]
         chunksize = 1 if heavy else max(16, len(work) // (processes * 4))
+        # Imported here: a run of a few files (a pre-commit hook) never starts a worker.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             with ProcessPoolExecutor(processes, mp_context=_context(), initializer=gc.set_threshold,
                                      initargs=gc.get_threshold()) as pool:
@@ -75,6 +76,8 @@ class Workers:
 
 
 def _context():
+    import multiprocessing
+
     # Forked workers start at once and share what this process has imported (LibCST, the rules);
     # other platforms keep their default (fork is unsafe with macOS system frameworks).
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
