@@ -60,7 +60,9 @@ class Workers:
         processes = min(self.count, len(work))
         if processes < 2 or (not heavy and len(work) < _MIN_LIGHT_BATCH):
             return [_call(item) for item in work]
-        chunksize = 1 if heavy else max(16, len(work) // (processes * 4))
+        # Light steps in 16 chunks per process: a file that names an SDK is parsed, one that does not
+        # is only read, so chunks differ in cost; with 4 per process, one worker waited for the other's last.
+        chunksize = 1 if heavy else max(16, len(work) // (processes * 16))
         # Imported here: a run of a few files (a pre-commit hook) never starts a worker.
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
