@@ -29,7 +29,7 @@ analysis only if it can hold one of those. Both stages test necessary conditions
      some step (`completions.create(...)`, `.create(...)` for `chat.completions.create`), and
      every method call for a resource that takes any method (`files`).
      An Anthropic client's calls count only when it is pointed at DeepSeek: a file whose only
-     such calls are `messages.*` must name DeepSeek or import a client another module builds.
+     such calls are `messages.*` must name DeepSeek or import a client another module builds for it.
 
 A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
 calls across files): the engine searches such files for what a call of those functions needs
@@ -338,7 +338,8 @@ def _paths_begun(expr: ast.expr) -> Iterator[Tuple[Tuple[str, ...], bool]]:
         yield from _PATHS_BEGUN_BY.get(chain[start:], ())
 
 
-def _completed(chain: Tuple[str, ...], held: Set[Tuple[Tuple[str, ...], bool]]) -> Iterator[Tuple[Tuple[str, ...], bool]]:
+def _completed(chain: Tuple[str, ...],
+               held: Set[Tuple[Tuple[str, ...], bool]]) -> Iterator[Tuple[Tuple[str, ...], bool]]:
     """The `held` resource paths that a call on attribute chain `chain` could complete: its
     receiver may be a resource object some steps into the path (the analysis joins the steps
     taken where the object was held, `ClientRef.prefix`, to the call's path)."""
