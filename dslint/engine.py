@@ -86,8 +86,9 @@ class _Run:
         for screened in self.screened:
             module_clients.update(screened.clients)
         self._screen_users_of_clients(module_clients)
+        deepseek_clients = [name for name, client in module_clients.items() if client.provider == "deepseek"]
         pending = [index for index, screened in enumerate(self.screened)
-                   if self._needs_analysis(index, screened, module_clients)]
+                   if self._needs_analysis(index, screened, module_clients, deepseek_clients)]
         searched: Set[_CallerSearch] = set()
         project = None
         while pending:
@@ -133,13 +134,13 @@ class _Run:
         for index, screened in zip(users, self._screen(users, force=True)):
             self.screened[index] = screened
 
-    def _needs_analysis(self, index: int, screened: Screened, module_clients: Mapping[str, ModuleClient]) -> bool:
+    def _needs_analysis(self, index: int, screened: Screened, module_clients: Mapping[str, ModuleClient],
+                        deepseek_clients: List[str]) -> bool:
         if not screened.passed or screened.problem is not None:
             return False
         if screened.syntax is None or not self.screen:
             return True  # CPython's parser gave up: the analysis reports it (DS001) or copes
         clients = (*module_clients, *self.jobs[index].settings.client_factories)
-        deepseek_clients = [name for name, client in module_clients.items() if client.provider == "deepseek"]
         return needs_analysis(screened.syntax, screened.module_name, clients, deepseek_clients)
 
     def _analyse(self, indexes: List[int], module_clients: Dict[str, ModuleClient]) -> None:

@@ -171,7 +171,7 @@ def test_batched_visitors_get_every_hook_they_have():
         assert names.names == expected.names != []
         before = []  # a hook for every node: the walk below the module is not idle
         cst.visit_batched(module, [_ModuleSeen()], before_visit=lambda node: before.append(type(node).__name__))
-    assert before.count("Name") == expected.names.__len__()
+    assert before.count("Name") == len(expected.names)
 
 
 def test_batched_visitor_with_module_hooks_only_stops_at_the_module():
@@ -189,22 +189,14 @@ def test_batched_visitor_with_module_hooks_only_stops_at_the_module():
 
 def test_the_scope_class_test_answers_as_the_original_tuple():
     module = parse_or_skip(SOURCES[sorted(SOURCES)[0]])
-    nodes = []
-    module.visit(_Collect(nodes))
+    log = _CallLog()
+    module.visit(log)
+    nodes = [call[1] for call in log.calls if call[0] == "visit"]
     original = scope_provider._ASSIGNMENT_LIKE_NODES
     with read_only_visits():
         replaced = scope_provider._ASSIGNMENT_LIKE_NODES
         assert [isinstance(node, replaced) for node in nodes] == [isinstance(node, original) for node in nodes]
     assert any(isinstance(node, original) for node in nodes) and not all(isinstance(node, original) for node in nodes)
-
-
-class _Collect(cst.CSTVisitor):
-    def __init__(self, nodes):
-        self.nodes = nodes
-
-    def on_visit(self, node):
-        self.nodes.append(node)
-        return True
 
 
 def test_the_private_libcst_names_it_relies_on_are_there():

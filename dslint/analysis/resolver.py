@@ -223,8 +223,8 @@ TRIVIA = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLi
 
 
 def parent_map(root: cst.CSTNode) -> Dict[cst.CSTNode, cst.CSTNode]:
-    """Each node below `root` but `TRIVIA` -> its parent: what ParentNodeProvider gives, about 20
-    times faster.
+    """Each node below `root` but `TRIVIA` -> its parent: what ParentNodeProvider gives for them.
+    Twelve times faster than the provider with every node, and leaving out the trivia halves that.
 
     The provider runs LibCST's visitor machinery (a dispatch per node and per metadata batch),
     which cost a quarter of the whole analysis; a node's children are the nodes in its dataclass
@@ -242,10 +242,10 @@ def parent_map(root: cst.CSTNode) -> Dict[cst.CSTNode, cst.CSTNode]:
             kind = type(value)
             if kind is tuple or kind is list:
                 for item in value:
-                    if _is_node_type(type(item)):
+                    if _is_kept_node_type(type(item)):
                         parents[item] = node
                         stack.append(item)
-            elif _is_node_type(kind):
+            elif _is_kept_node_type(kind):
                 parents[value] = node
                 stack.append(value)
     return parents
@@ -254,7 +254,7 @@ def parent_map(root: cst.CSTNode) -> Dict[cst.CSTNode, cst.CSTNode]:
 _NODE_TYPES: Dict[type, bool] = {}
 
 
-def _is_node_type(kind: type) -> bool:
+def _is_kept_node_type(kind: type) -> bool:
     """A node type other than `TRIVIA`."""
     # isinstance against CSTNode, an abstract base class, goes through ABCMeta: 4 times slower.
     known = _NODE_TYPES.get(kind)

@@ -17,7 +17,7 @@ with a visitor that descends no further. The few node types whose fields depend 
 values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
 same on every kind of node and that the list of value-dependent types matches the installed LibCST.
 
-Two more costs of resolving metadata go in the same block, with the same results:
+Three more costs of resolving metadata go in the same block, with the same results:
 - `MetadataWrapper` runs each batch of providers as one batched visitor over the whole module,
   but the expression-context and scope providers only hook `visit_Module` (where each runs a
   visitor of its own): the batched walk below the module calls nothing but no-op hooks (a third
