@@ -63,7 +63,8 @@ class _Run:
     1. read and screen every file (dslint.prefilter: text, then CPython's `ast` for the files that
        pass), collecting DS001 and the clients each module builds;
     2. analyse with LibCST the files that can hold an API call or a raw request to the API;
-    3. search the other files for the callers of functions that reach the API (`_CallerSearch`),
+    3. search the other files for the callers of the functions that some status code of an API
+       call reaches uncaught (`_CallerSearch`; no other caller can change a finding),
        analyse those that may hold one, and repeat until no new file does;
     4. the project pass (call graph), then selection, deduplication and suppression per file.
     """
@@ -318,7 +319,7 @@ class _CallerSearch:
 
 def _caller_searches(project: "Project") -> Set[_CallerSearch]:
     searches = set()
-    for function_id in project.functions_reaching_api():
+    for function_id in project.functions_escaped_into():
         function = project.functions.get(function_id)
         if function is None or "<locals>" in function_id:
             continue  # module-level code and nested functions are called from their own file only

@@ -31,8 +31,8 @@ analysis only if it can hold one of those. Both stages test necessary conditions
      An Anthropic client's calls count only when it is pointed at DeepSeek: a file whose only
      such calls are `messages.*` must name DeepSeek or import a client another module builds for it.
 
-A file that fails stage 2 can still call a function that reaches the API (DS101/DS102 follow
-calls across files): the engine searches such files for what a call of those functions needs
+A file that fails stage 2 can still call a function that an API call's status codes reach
+uncaught (DS101/DS102 follow calls across files): the engine searches such files for what a call of those functions needs
 them to name (`identifiers`, `class_bases` of the text; then `code_names` of the code of the files
 that match; see `dslint.engine._CallerSearch`) and analyses the files that name it, until no new
 file does.

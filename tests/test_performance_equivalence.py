@@ -252,6 +252,29 @@ def test_callers_of_callers_are_found_round_after_round(tmp_path, handled):
     assert codes_at(result) == (set() if handled else {("DS101", "llm.py", ASK_ROW)}), shown(result.findings)
 
 
+ASK_HANDLED = ASK.replace("    return client.chat", "    try:\n        return client.chat") + """\
+    except Exception as error:
+        log.error("ask failed: %s", error)
+        raise SystemExit(1)
+"""
+
+
+@pytest.mark.parametrize("where", ["around the api call", "around the caller's call"])
+def test_callers_beyond_a_handler_that_catches_every_code_are_not_searched(tmp_path, where):
+    """No status code gets past the handler, so the callers of the functions above it cannot
+    change a finding: jobs.py (which calls `relay`) is not analysed."""
+    around_call = where == "around the api call"
+    files = {
+        "llm.py": ASK_HANDLED if around_call else ASK,
+        "service.py": RELAY if around_call else caller("ask(prompt)", "from llm import ask", True).replace(
+            "def main():", "def relay(prompt):"),
+        "jobs.py": caller('relay("hi")', "from service import relay", False),
+    }
+    result, analysed = screened_and_unscreened(write(tmp_path, files), tmp_path)
+    assert str(tmp_path / "jobs.py") not in analysed
+    assert not {code for code, _, _ in codes_at(result)} & {"DS101", "DS102"}, shown(result.findings)
+
+
 @pytest.mark.parametrize("handled", [True, False], ids=["handled", "unhandled"])
 def test_a_caller_through_an_import_alias_is_analysed(tmp_path, handled):
     """cli.py calls `ask` only as `question`: the caller search parses the files that name the

@@ -8,10 +8,10 @@ when some chain of call sites lets it reach a function that nothing in the linte
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from dslint.analysis.facts import ApiCall, CallSite, FileFacts, Function
-from dslint.knowledge import Code
+from dslint.knowledge import ALL_STATUSES, Code
 
 # (function id, code, wrapped in tenacity.RetryError)
 _State = Tuple[str, Code, bool]
@@ -72,22 +72,20 @@ class Project:
                     stack.append(subclass)
         return found
 
-    def functions_reaching_api(self) -> Set[str]:
-        """Functions that make an API call, and every function that calls one of them."""
-        reached = {call.function for facts in self.files for call in facts.api_calls}
-        stack = list(reached)
-        while stack:
-            for site in self.sites_of.get(stack.pop(), ()):
-                if site.caller not in reached:
-                    reached.add(site.caller)
-                    stack.append(site.caller)
-        return reached
+    def functions_escaped_into(self) -> Set[str]:
+        """The functions that a status code of some API call reaches uncaught: the call's own
+        function, its callers whose call sites let the code through, theirs, and so on. Only
+        call sites of these functions can change what escapes to the top."""
+        starts = {(self._start(call, code), call.family) for facts in self.files for call in facts.api_calls
+                  for code in call.escaping & ALL_STATUSES}
+        return {function_id for start, family in starts for function_id, _, _ in self._escape_states(start, family)}
 
     def escapes_to_top(self, call: ApiCall) -> FrozenSet[Code]:
         """The codes of `call` that some chain of callers lets through to an entry point."""
-        wrapped = self._wrapped_by(call.function)
-        return frozenset(code for code in call.escaping
-                         if self._reaches_top((call.function, code, code in wrapped), call.family))
+        return frozenset(code for code in call.escaping if self._reaches_top(self._start(call, code), call.family))
+
+    def _start(self, call: ApiCall, code: Code) -> _State:
+        return call.function, code, code in self._wrapped_by(call.function)
 
     def _wrapped_by(self, function_id: str) -> FrozenSet[Code]:
         function = self.functions.get(function_id)
@@ -95,26 +93,26 @@ class Project:
 
     def _reaches_top(self, start: _State, family: str) -> bool:
         key = start + (family,)
-        if key in self._memo:
-            return self._memo[key]
+        if key not in self._memo:
+            self._memo[key] = any(not self.sites_of.get(function_id)
+                                  for function_id, _, _ in self._escape_states(start, family))
+        return self._memo[key]
+
+    def _escape_states(self, start: _State, family: str) -> Iterator[_State]:
+        """`start` and every state that its code reaches through call sites that do not catch it."""
         seen: Set[_State] = {start}
         stack = [start]
-        found = False
-        while stack and not found:
-            function_id, code, wrapped = stack.pop()
-            sites = self.sites_of.get(function_id)
-            if not sites:
-                found = True
-                break
-            for site in sites:
+        while stack:
+            state = stack.pop()
+            yield state
+            function_id, code, wrapped = state
+            for site in self.sites_of.get(function_id, ()):
                 if _site_catches(site, family, code, wrapped):
                     continue
-                state = (site.caller, code, wrapped or code in self._wrapped_by(site.caller))
-                if state not in seen:
-                    seen.add(state)
-                    stack.append(state)
-        self._memo[key] = found
-        return found
+                caller_state = (site.caller, code, wrapped or code in self._wrapped_by(site.caller))
+                if caller_state not in seen:
+                    seen.add(caller_state)
+                    stack.append(caller_state)
 
 
 def _site_catches(site: CallSite, family: str, code: Code, wrapped: bool) -> bool:
