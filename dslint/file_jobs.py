@@ -185,7 +185,7 @@ def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleC
 
     from dslint.analysis.file_facts import analyze_module
     from dslint.analysis.traversal import read_only_visits
-    from dslint.parsing import Unparsable, parse_module
+    from dslint.parsing import Unparsable, parse_module, uniform_line_breaks
     from dslint.rules import all_rules
 
     source, display = screened.text, job.display
@@ -201,7 +201,7 @@ def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleC
     try:
         with read_only_visits():
             context = analyze_module(module, display, screened.module_name, screened.is_package, job.settings,
-                                     module_clients)
+                                     module_clients, uniform_line_breaks(source))
             findings = [finding for rule in all_rules() for finding in rule.check_file(context)]
     except RecursionError:
         return Analysed([_syntax_error(display, 1, 1, "nested too deeply to analyse")])

@@ -105,9 +105,11 @@ def module_function_id(module: str) -> str:
 
 
 def analyze_module(module: cst.Module, path: str, module_name: str, is_package: bool,
-                   settings: AnalysisSettings, module_clients: Mapping[str, ModuleClient] = {}) -> FileContext:
+                   settings: AnalysisSettings, module_clients: Mapping[str, ModuleClient] = {},
+                   text: Optional[str] = None) -> FileContext:
+    """`text`: what `module` was parsed from, if the caller has it (positions are then cheaper)."""
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    resolver = Resolver(wrapper, module_name, is_package)
+    resolver = Resolver(wrapper, module_name, is_package, text)
     context = FileContext(
         path=path,
         resolver=resolver,

@@ -13,15 +13,15 @@ from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 import libcst as cst
 from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
 
-from dslint.analysis.positions import lazy_positions
+from dslint.analysis.positions import StatementPositions
 
 try:
     from libcst._metadata_dependent import LazyValue
 except ImportError:  # LibCST versions that resolve metadata eagerly
     LazyValue = ()
 
-# Resolved for every module; positions only when something is reported (`lazy_positions`
-# re-generates the code, recording token indexes, and computes a node's range on lookup),
+# Resolved for every module; positions only when something is reported (`StatementPositions`
+# re-generates the code of a statement around the node and computes its range on lookup),
 # qualified names per node on demand from the scopes (the provider computes them for all nodes),
 # and parents by `parent_map`.
 PROVIDERS = (ScopeProvider,)
@@ -33,8 +33,11 @@ def _metadata(mapping, node: cst.CSTNode, default=None):
 
 
 class Resolver:
-    def __init__(self, wrapper: MetadataWrapper, module_name: str, is_package: bool = False):
+    def __init__(self, wrapper: MetadataWrapper, module_name: str, is_package: bool = False,
+                 text: Optional[str] = None):
+        """`text`: what the module was parsed from (else generated from the module when a position is asked)."""
         self.module = wrapper.module
+        self._text = text
         self.module_name = module_name
         # Relative imports in a package's __init__ start from the package itself.
         self._import_base = f"{module_name}.__init__" if is_package else module_name
@@ -56,7 +59,8 @@ class Resolver:
         if self._positions is None:
             # Same ranges as PositionProvider; not through the wrapper, which would also walk the
             # whole tree for (no) batchable providers.
-            self._positions = lazy_positions(self.module)
+            text = self.module.code if self._text is None else self._text
+            self._positions = StatementPositions(self.module, text, self.parent)
         return _metadata(self._positions, node)
 
     def is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
