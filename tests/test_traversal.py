@@ -56,6 +56,27 @@ class _ClassBasesLog(cst.CSTVisitor):
         self.calls.append(("bases done", node.name.value))
 
 
+class _HooksLog(cst.CSTVisitor):
+    """Uses CSTVisitor's own dispatch, with hooks for a few node types (the walk skips the calls
+    of `on_visit` and `on_leave` for the others); does not descend into lambdas."""
+
+    def __init__(self):
+        self.calls = []
+
+    def visit_Call(self, node):
+        self.calls.append(("call", node))
+
+    def leave_Call(self, node):
+        self.calls.append(("call done", node))
+
+    def visit_Lambda(self, node):
+        self.calls.append(("lambda", node))
+        return False
+
+    def leave_FunctionDef(self, node):
+        self.calls.append(("function done", node))
+
+
 def _same_calls(module, make_visitor):
     expected = make_visitor()
     module.visit(expected)
@@ -95,6 +116,7 @@ def test_same_calls_on_every_kind_of_node(name):
     _same_calls(module, _CallLog)
     _same_calls(module, lambda: _CallLog(skip=(cst.FunctionDef, cst.Call)))  # not descending into some
     _same_calls(module, _ClassBasesLog)
+    _same_calls(module, _HooksLog)
     _same_scopes(module)
 
 

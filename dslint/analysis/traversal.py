@@ -10,8 +10,9 @@ module it analyses: the rebuilding and the idle hooks were two fifths of the ana
 
 Inside `read_only_visits()`, a `CSTVisitor` gets exactly the calls LibCST's traversal makes
 (`on_visit`, `on_visit_attribute`, `on_leave_attribute`, `on_leave`, in the same order, on the same
-nodes; the attribute hooks only where they would do something) from a walk over the node's
-fields; transformers keep LibCST's path. The fields a node type
+nodes; the attribute hooks only where they would do something, and `on_visit`/`on_leave` only
+where the visitor has a hook for the node's type) from a walk over the node's fields; transformers
+keep LibCST's path. The fields a node type
 visits, in order, are LibCST's: recorded once per type by running its `_visit_and_replace_children`
 with a visitor that descends no further. The few node types whose fields depend on the node's
 values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
@@ -54,8 +55,9 @@ _BATCHED_VISITOR = getattr(batched_visitor, "_BatchedCSTVisitor", None)
 _SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
 # (visitor class, node class) -> (fields to visit, whether the visitor wants attribute calls,
-# whether it is a batched visitor at the module); None: LibCST's own path.
-_Plan = Optional[Tuple[Tuple[str, ...], bool, bool]]
+# whether it is a batched visitor at the module, whether it wants the `on_visit` call, whether it
+# wants the `on_leave` call); None: LibCST's own path.
+_Plan = Optional[Tuple[Tuple[str, ...], bool, bool, bool, bool]]
 _PLANS: Dict[Tuple[type, type], _Plan] = {}
 _UNKNOWN = object()
 _HOOK_NAMES: Dict[type, Tuple[str, ...]] = {}  # batchable visitor class -> what `get_visitors` names
@@ -86,8 +88,8 @@ def _visit(self: cst.CSTNode, visitor):
         plan = _PLANS[type(visitor), type(self)] = _plan(type(visitor), self)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
-    fields, attribute_calls, batched_module = plan
-    if visitor.on_visit(self):
+    fields, attribute_calls, batched_module, visit_call, leave_call = plan
+    if not visit_call or visitor.on_visit(self):
         if batched_module and _hooks_only_the_module(visitor):
             fields = ()
         for field in fields:
@@ -102,7 +104,8 @@ def _visit(self: cst.CSTNode, visitor):
                 value.visit(visitor)
             if attribute_calls:
                 visitor.on_leave_attribute(self, field)
-    visitor.on_leave(self)
+    if leave_call:
+        visitor.on_leave(self)
     return self
 
 
@@ -110,7 +113,9 @@ def _plan(visitor_class: type, node: cst.CSTNode) -> _Plan:
     if not issubclass(visitor_class, cst.CSTVisitor) or type(node).__name__ in _VALUE_DEPENDENT:
         return None
     batched_module = visitor_class is _BATCHED_VISITOR and type(node) is cst.Module
-    return tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, type(node).__name__), batched_module
+    name = type(node).__name__
+    return (tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, name), batched_module,
+            _wants_call(visitor_class, "on_visit", f"visit_{name}"), _wants_call(visitor_class, "on_leave", f"leave_{name}"))
 
 
 def _hooks_only_the_module(visitor) -> bool:
@@ -149,6 +154,14 @@ def _wants_attribute_calls(visitor_class: type, node_type: str) -> bool:
     prefixes = (f"visit_{node_type}_", f"leave_{node_type}_")
     return any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
                for name in dir(visitor_class) if name.startswith(prefixes))
+
+
+def _wants_call(visitor_class: type, dispatch: str, hook: str) -> bool:
+    """False when the call would do nothing: the visitor keeps CSTVisitor's dispatch (`on_visit`
+    calls `visit_<Node>`, `on_leave` calls `leave_<Node>`) and CSTVisitor's empty hook for the type
+    (`on_visit` then returns True, as a skipped call counts)."""
+    return (getattr(visitor_class, dispatch) is not getattr(cst.CSTVisitor, dispatch)
+            or getattr(visitor_class, hook, None) is not getattr(cst.CSTVisitor, hook, None))
 
 
 def _get_visitors(self: cst.BatchableCSTVisitor) -> Dict[str, Callable]:
