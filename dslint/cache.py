@@ -35,7 +35,7 @@ from dslint.prefilter import CodeNames
 from dslint.snapshot import Stamp, stamp_of, versioned_folder
 from dslint.workers import fewer_garbage_collections
 
-_FORMAT = 4
+_FORMAT = 5
 _NOTHING_FOUND = Mentions()
 _UNCHECKED = object()
 

@@ -15,6 +15,7 @@ from typing import (
     Dict,
     FrozenSet,
     Iterable,
+    Iterator,
     List,
     Mapping,
     Optional,
@@ -80,6 +81,12 @@ class _Run:
         self.screened: List[Screened] = []
         self.analysed: Dict[int, Analysed] = {}
         self.word_index = WordIndex()  # the identifiers of the files screened (not cached) in this run
+        self.searched: Set[_CallerSearch] = set()
+        # Subclasses in files not analysed yet (`_Subclass`): by the searches for calls through them
+        # (in files not analysed yet), and by "<class>.<method>", how an analysed file's call site
+        # names a call through one.
+        self.subclasses_by_search: Dict[_CallerSearch, List[_Subclass]] = {}
+        self.subclasses_by_method: Dict[str, List[_Subclass]] = {}
 
     def execute(self, notebook_cells: bool) -> RunResult:
         self.screened = self._screen(range(len(self.jobs)), force=not self.screen)
@@ -90,14 +97,12 @@ class _Run:
         deepseek_clients = [name for name, client in module_clients.items() if client.provider == "deepseek"]
         pending = [index for index, screened in enumerate(self.screened)
                    if self._needs_analysis(index, screened, module_clients, deepseek_clients)]
-        searched: Set[_CallerSearch] = set()
         project = None
         while pending:
             self._analyse(pending, module_clients)
             project = self._project()
-            searches = _caller_searches(project) - searched
-            searched |= searches
-            pending = self._callers(searches) if searches else []
+            pending = self._callers(_caller_searches(project) - self.searched)
+            pending += [index for index in self._files_of_subclasses_called() if index not in pending]
         return self._finish(project, notebook_cells)
 
     # --- the steps ------------------------------------------------------------------------------
@@ -164,14 +169,64 @@ class _Run:
 
     def _callers(self, searches: Set[_CallerSearch]) -> List[int]:
         """The files not analysed yet that one of `searches` matches: by the words of their text,
-        then by what their code calls and names."""
+        then by what their code calls and names. A file whose code matches only a class-header
+        search defines a subclass that matters only if something calls the method through it: it
+        is deferred (`_defer_subclasses`), the searches for such calls join in, and it is analysed
+        with the files that make one."""
         rest = [index for index, screened in enumerate(self.screened)
                 if index not in self.analysed and screened.problem is None and screened.notice is None]
-        matching = self._matching(rest, searches)
-        code = dict(zip(matching, self._code_names(list(matching))))
-        return [index for index, matched in matching.items()
-                if code[index] is None or any(search.matches_code(code[index], self.screened[index].module_name)
-                                              for search in matched)]
+        selected: Dict[int, None] = {}
+        while searches:
+            self.searched |= searches
+            matching = self._matching(rest, searches)
+            derived: Set[_CallerSearch] = set()
+            for index, code in zip(matching, self._code_names(list(matching))):
+                module_name = self.screened[index].module_name
+                if code is None:  # CPython's parser cannot tell: the analysis decides
+                    selected[index] = None
+                    continue
+                hits = [search for search in matching[index] if search.matches_code(code, module_name)]
+                calling = [search for search in hits if not search.in_class_header]
+                if calling:
+                    selected[index] = None
+                    for search in calling:
+                        for subclass in self.subclasses_by_search.get(search, ()):
+                            selected.update(dict.fromkeys(subclass.files()))
+                else:
+                    for search in hits:
+                        derived |= self._defer_subclasses(index, search, code)
+            searches = derived - self.searched
+        return list(selected)
+
+    def _defer_subclasses(self, index: int, search: _CallerSearch, code: CodeNames) -> Set[_CallerSearch]:
+        """Record the classes of the file at `index` that derive from `search.qualifier`; the
+        searches for calls through them (and for their own subclasses)."""
+        package = self.screened[index].module_name.split(".", 1)[0]
+        derived = set()
+        for via in self.subclasses_by_search.get(search, [None]):
+            for path, bases in code.classes:
+                if search.qualifier not in bases:
+                    continue
+                subclass = _Subclass(index, via)
+                name = path.rsplit(".", 1)[-1]
+                self.subclasses_by_method.setdefault(f"{name}.{search.name}", []).append(subclass)
+                for through in (_CallerSearch(search.name, name, package),
+                                _CallerSearch(search.name, name, package, in_class_header=True)):
+                    self.subclasses_by_search.setdefault(through, []).append(subclass)
+                    derived.add(through)
+        return derived
+
+    def _files_of_subclasses_called(self) -> List[int]:
+        """The files, not analysed yet, of the deferred subclasses through which an analysed file
+        calls a method (its call site names `<module>.<class>.<method>`)."""
+        files: Dict[int, None] = {}
+        if self.subclasses_by_method:
+            for analysed in self.analysed.values():
+                for site in analysed.facts.call_sites if analysed.facts is not None else ():
+                    for callee in site.callees:
+                        for subclass in self.subclasses_by_method.get(".".join(callee.rsplit(".", 2)[-2:]), ()):
+                            files.update(dict.fromkeys(subclass.files()))
+        return [index for index in files if index not in self.analysed]
 
     def _matching(self, indexes: List[int], searches: Set[_CallerSearch]) -> Dict[int, List[_CallerSearch]]:
         """The files at `indexes` that some of `searches` match, with those searches."""
@@ -288,8 +343,8 @@ class _CallerSearch:
     `C(...)`, an annotation) or a subclass of `C` that inherits `meth`; every such import names
     the package `pkg`, unless it is relative, from inside `pkg`. With `in_class_header`, the file
     must name `qualifier` among the bases of a class it defines (a subclass of `qualifier`, which
-    the project pass needs whether or not the file calls `name`). Otherwise its code must also
-    call `name`. `_Run._callers` matches the words of each file's text first (cheap: comments and
+    the project pass needs when a call of `name` goes through it: see `_Run._callers`). Otherwise
+    its code must also call `name`. `_Run._callers` matches the words of each file's text first (cheap: comments and
     docstrings over-select), then parses the files that match and matches what their code names
     (`prefilter.code_names`).
     """
@@ -315,6 +370,23 @@ class _CallerSearch:
 
     def matches_code(self, code: CodeNames, module_name: str) -> bool:
         return self.matches(code, module_name) and (self.in_class_header or self.name in code.called)
+
+
+@dataclass(frozen=True)
+class _Subclass:
+    """A class in a file not analysed yet that derives from the class of a method the caller
+    search follows (or from another such subclass, `via`): the project pass needs it (its bases)
+    only to resolve a call through it."""
+
+    file: int
+    via: Optional["_Subclass"] = None
+
+    def files(self) -> Iterator[int]:
+        """Its file and those of the subclasses it derives through."""
+        subclass: Optional[_Subclass] = self
+        while subclass is not None:
+            yield subclass.file
+            subclass = subclass.via
 
 
 def _caller_searches(project: "Project") -> Set[_CallerSearch]:

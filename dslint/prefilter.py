@@ -407,6 +407,9 @@ class CodeNames:
     called: FrozenSet[str]  # the names it calls
     words: FrozenSet[str]   # the identifiers of its code and of its string literals but string statements
     bases: FrozenSet[str]   # those among the bases of its class statements
+    # The classes other modules can name (at module level or in a class: "Outer.Inner"), each with
+    # the identifiers of its bases.
+    classes: Tuple[Tuple[str, FrozenSet[str]], ...] = ()
 
 
 # The fields of the nodes that hold an identifier (or a dotted name, or a list of them).
@@ -461,7 +464,19 @@ def code_names(tree: ast.Module) -> CodeNames:
             elif value:
                 words.update(value)
     called.update(*(original[name] for name in called & original.keys()))
-    return CodeNames(frozenset(called), frozenset(words), frozenset(bases))
+    return CodeNames(frozenset(called), frozenset(words), frozenset(bases), tuple(_classes(tree, "")))
+
+
+def _classes(node: ast.AST, prefix: str) -> Iterator[Tuple[str, FrozenSet[str]]]:
+    """The class statements below `node` outside functions (in `if`, `try`, ... blocks too), with
+    their dotted paths from the module and the identifiers of their bases."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            path = prefix + child.name
+            yield path, frozenset(_names_in(child.bases))
+            yield from _classes(child, path + ".")
+        elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.expr)):
+            yield from _classes(child, prefix)
 
 
 def _names_in(expressions: List[ast.expr]) -> Iterator[str]:

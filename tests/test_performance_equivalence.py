@@ -329,6 +329,56 @@ def test_callers_through_a_subclass(tmp_path, handled):
     assert codes_at(result) == (set() if handled else {("DS101", "a.py", BASE_ROW)}), message
 
 
+def test_a_subclass_nothing_calls_through_is_not_analysed(tmp_path):
+    """b.py's class header matches, but no file calls `ask` through `Child`: the project would
+    never use `Child`'s bases."""
+    paths = write(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": BASE, "pkg/b.py": CHILD})
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert analysed == [str(tmp_path / "pkg" / "a.py")]
+    assert codes_at(result) == {("DS101", "a.py", BASE_ROW)}, shown(result.findings)
+
+
+def test_a_call_through_a_subclass_in_a_file_analysed_for_its_own_api_call(tmp_path):
+    """d.py is analysed for its own API call, before the caller search meets b.py; its call
+    through `Child` (in a handler that catches everything) needs b.py's class to resolve."""
+    paths = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": BASE,
+        "pkg/b.py": CHILD,
+        "pkg/d.py": """\
+from openai import OpenAI
+from pkg.b import Child
+
+
+def main():
+    try:
+        OpenAI().chat.completions.create(model="gpt-4o", messages=[])
+        return Child().ask()
+    except Exception as error:
+        raise SystemExit(str(error))
+""",
+    })
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert str(tmp_path / "pkg" / "b.py") in analysed, analysed
+    assert not {code for code, _, _ in codes_at(result)} & {"DS101", "DS102"}, shown(result.findings)
+
+
+@pytest.mark.parametrize("handled", [True, False], ids=["handled", "unhandled"])
+def test_callers_through_a_subclass_of_a_subclass(tmp_path, handled):
+    """c.py calls `ask` through `GrandChild` (e.py), which derives from `Child` (b.py): neither
+    b.py nor e.py calls anything, and both are needed to resolve the call."""
+    paths = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": BASE,
+        "pkg/b.py": CHILD,
+        "pkg/e.py": "from pkg.b import Child\n\n\nclass GrandChild(Child):\n    pass\n",
+        "pkg/c.py": caller("GrandChild().ask()", "from pkg.e import GrandChild", handled),
+    })
+    result, analysed = screened_and_unscreened(paths, tmp_path)
+    assert {str(tmp_path / "pkg" / name) for name in ("b.py", "e.py", "c.py")} <= set(analysed), analysed
+    assert codes_at(result) == (set() if handled else {("DS101", "a.py", BASE_ROW)}), shown(result.findings)
+
+
 @pytest.mark.parametrize("other", [
     # The usage example names the class and its package; the code calls `ask` on something else.
     '"""Usage: `from pkg.a import Base` then `Base().ask()`."""\n\n\ndef relay(agent):\n    return agent.ask()\n',

@@ -165,6 +165,33 @@ def test_code_names_leave_out_comments_and_docstrings():
     assert identifiers(CODE) > code.words  # the text's words over-select
 
 
+def test_code_names_list_the_classes_other_modules_can_name():
+    code = code_names(ast.parse("""\
+from typing import TYPE_CHECKING
+
+class A(Base, mixins.Retry, metaclass=Meta):
+    class Inner("Forward"):
+        pass
+
+if TYPE_CHECKING:
+    class B(A):
+        pass
+else:
+    try:
+        class C:
+            pass
+    except ImportError:
+        pass
+
+def factory():
+    class Local(A):
+        pass
+    return Local
+"""))
+    assert dict(code.classes) == {"A": {"Base", "mixins", "Retry"}, "A.Inner": {"Forward"}, "B": {"A"}, "C": set()}
+    assert "A" in code.bases  # the bases of every class statement, local ones too
+
+
 WORD_TEXTS = [
     "from llm import ask\n\n\nclass Bot(Base, mixins.Retry):\n    pass\n",
     "def ñame():\n    return ask_all()  # ask in a comment\n",
