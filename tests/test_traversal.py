@@ -14,6 +14,7 @@ from libcst.metadata import (
 )
 
 from dslint.analysis import traversal
+from dslint.analysis.resolver import parent_map
 from dslint.analysis.traversal import read_only_visits
 from node_kinds import REPO, REPO_FILES, SOURCES, parse_or_skip
 
@@ -77,6 +78,22 @@ class _HooksLog(cst.CSTVisitor):
         self.calls.append(("function done", node))
 
 
+class _TriviaLog(cst.CSTVisitor):
+    """Has hooks for trivia (whitespace, punctuation, comments): the walk goes into them."""
+
+    def __init__(self):
+        self.calls = []
+
+    def visit_Comma(self, node):
+        self.calls.append(("comma", node))
+
+    def leave_Comment(self, node):
+        self.calls.append(("comment", node.value))
+
+    def visit_SimpleWhitespace(self, node):
+        self.calls.append(("whitespace", node.value))
+
+
 def _same_calls(module, make_visitor):
     expected = make_visitor()
     module.visit(expected)
@@ -89,13 +106,25 @@ def _same_calls(module, make_visitor):
 def _same_scopes(module):
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
     expected_order = _assignment_order(module)
+    expected_scopes = _scope_of_each_node(module)
     with read_only_visits():
         actual = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
         actual_order = _assignment_order(module)
+        actual_scopes = _scope_of_each_node(module)
     assert set(actual) == set(expected)
     for node, names in expected.items():
         assert _evaluated(actual[node]) == _evaluated(names), type(node).__name__
     assert actual_order == expected_order
+    # Every node the analysis looks at (the module and what parent_map knows: no trivia) has the
+    # same scope. (Nodes parsed from string annotations are new each time.)
+    analysed = {module, *parent_map(module)}
+    assert {node: scope for node, scope in actual_scopes.items() if node in analysed} == \
+        {node: scope for node, scope in expected_scopes.items() if node in analysed}
+
+
+def _scope_of_each_node(module):
+    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    return {node: (type(scope).__name__, getattr(scope, "name", None)) for node, scope in scopes.items() if scope}
 
 
 def _assignment_order(module):
@@ -117,6 +146,7 @@ def test_same_calls_on_every_kind_of_node(name):
     _same_calls(module, lambda: _CallLog(skip=(cst.FunctionDef, cst.Call)))  # not descending into some
     _same_calls(module, _ClassBasesLog)
     _same_calls(module, _HooksLog)
+    _same_calls(module, _TriviaLog)
     _same_scopes(module)
 
 

@@ -12,7 +12,9 @@ Inside `read_only_visits()`, a `CSTVisitor` gets exactly the calls LibCST's trav
 (`on_visit`, `on_visit_attribute`, `on_leave_attribute`, `on_leave`, in the same order, on the same
 nodes; the attribute hooks only where they would do something, and `on_visit`/`on_leave` only
 where the visitor has a hook for the node's type) from a walk over the node's fields; transformers
-keep LibCST's path. The fields a node type
+keep LibCST's path. Whitespace and punctuation (`resolver.TRIVIA`: half the nodes, and only more
+of them below) are not walked into when the visitor would do nothing there: it keeps
+CSTVisitor's dispatch and has no hook for them. The fields a node type
 visits, in order, are LibCST's: recorded once per type by running its `_visit_and_replace_children`
 with a visitor that descends no further. The few node types whose fields depend on the node's
 values (`_VALUE_DEPENDENT`) keep LibCST's path. tests/test_traversal.py checks the calls are the
@@ -29,6 +31,9 @@ Three more costs of resolving metadata go in the same block, with the same resul
 - A batched visitor's hooks are found by `BatchableCSTVisitor.get_visitors`, an
   `inspect.getmembers` over some 700 attributes, for each provider of each module: the names are
   looked up once per class.
+- The scope visitor records the scope of every node it leaves, trivia included; the analysis asks
+  the scope of the nodes `resolver.parent_map` knows (no trivia), so the scope visitor does not
+  walk into trivia either (a tenth of the analysis, with the previous point).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 import libcst as cst
 import libcst._batched_visitor as batched_visitor
 import libcst.metadata.scope_provider as scope_provider
+
+from dslint.analysis.resolver import TRIVIA
 
 _LIBCST_VISIT = cst.CSTNode.visit
 _LIBCST_GET_VISITORS = cst.BatchableCSTVisitor.get_visitors
@@ -54,10 +61,14 @@ _VALUE_DEPENDENT = frozenset({"ImportFrom", "LazyImportFrom", "FormattedStringEx
 _BATCHED_VISITOR = getattr(batched_visitor, "_BatchedCSTVisitor", None)
 _SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
+_TRIVIA_TYPES = frozenset(kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, TRIVIA))
+_TRIVIA_NAMES = frozenset(kind.__name__ for kind in _TRIVIA_TYPES)
+_DISPATCH = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
+
 # (visitor class, node class) -> (fields to visit, whether the visitor wants attribute calls,
 # whether it is a batched visitor at the module, whether it wants the `on_visit` call, whether it
-# wants the `on_leave` call); None: LibCST's own path.
-_Plan = Optional[Tuple[Tuple[str, ...], bool, bool, bool, bool]]
+# wants the `on_leave` call, whether it skips trivia); None: LibCST's own path.
+_Plan = Optional[Tuple[Tuple[str, ...], bool, bool, bool, bool, bool]]
 _PLANS: Dict[Tuple[type, type], _Plan] = {}
 _UNKNOWN = object()
 _HOOK_NAMES: Dict[type, Tuple[str, ...]] = {}  # batchable visitor class -> what `get_visitors` names
@@ -88,7 +99,7 @@ def _visit(self: cst.CSTNode, visitor):
         plan = _PLANS[type(visitor), type(self)] = _plan(type(visitor), self)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
-    fields, attribute_calls, batched_module, visit_call, leave_call = plan
+    fields, attribute_calls, batched_module, visit_call, leave_call, skip_trivia = plan
     if not visit_call or visitor.on_visit(self):
         if batched_module and _hooks_only_the_module(visitor):
             fields = ()
@@ -99,8 +110,9 @@ def _visit(self: cst.CSTNode, visitor):
             kind = type(value)
             if kind is tuple or kind is list:
                 for child in value:
-                    child.visit(visitor)
-            elif value is not None and value is not _EMPTY:
+                    if not (skip_trivia and type(child) in _TRIVIA_TYPES):
+                        child.visit(visitor)
+            elif value is not None and value is not _EMPTY and not (skip_trivia and kind in _TRIVIA_TYPES):
                 value.visit(visitor)
             if attribute_calls:
                 visitor.on_leave_attribute(self, field)
@@ -115,7 +127,8 @@ def _plan(visitor_class: type, node: cst.CSTNode) -> _Plan:
     batched_module = visitor_class is _BATCHED_VISITOR and type(node) is cst.Module
     name = type(node).__name__
     return (tuple(_visited_fields(node)), _wants_attribute_calls(visitor_class, name), batched_module,
-            _wants_call(visitor_class, "on_visit", f"visit_{name}"), _wants_call(visitor_class, "on_leave", f"leave_{name}"))
+            _wants_call(visitor_class, "on_visit", f"visit_{name}"), _wants_call(visitor_class, "on_leave", f"leave_{name}"),
+            _skips_trivia(visitor_class))
 
 
 def _hooks_only_the_module(visitor) -> bool:
@@ -162,6 +175,19 @@ def _wants_call(visitor_class: type, dispatch: str, hook: str) -> bool:
     (`on_visit` then returns True, as a skipped call counts)."""
     return (getattr(visitor_class, dispatch) is not getattr(cst.CSTVisitor, dispatch)
             or getattr(visitor_class, hook, None) is not getattr(cst.CSTVisitor, hook, None))
+
+
+def _skips_trivia(visitor_class: type) -> bool:
+    """Walking into trivia would call nothing of the visitor's: it keeps CSTVisitor's dispatch and
+    has no hook for a trivia type (`visit_Comma`, `leave_Comment_value`, ...). The scope visitor
+    would only record the scope of each trivia node, which the analysis never asks."""
+    if visitor_class is scope_provider.ScopeVisitor:
+        return True
+    if any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name) for name in _DISPATCH):
+        return False
+    return not any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
+                   for name in dir(visitor_class)
+                   if name.startswith(("visit_", "leave_")) and name.split("_")[1] in _TRIVIA_NAMES)
 
 
 def _get_visitors(self: cst.BatchableCSTVisitor) -> Dict[str, Callable]:
