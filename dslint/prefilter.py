@@ -120,20 +120,37 @@ class SyntaxFacts:
         return bool(self.resource_tables)
 
 
+# What stage 1 looks for in the lowered text: the SDKs' names, and the distinctive resource paths.
+_SCREEN_TOKENS = tuple(dict.fromkeys(token.lower() for token in SDK_ROOTS + tuple(_shape_tails())))
+_WORD_TOKENS = tuple(token for token in _SCREEN_TOKENS if "." not in token)
+_DOTTED_TOKENS = tuple((token, token.split(".")) for token in _SCREEN_TOKENS if "." in token)
+
+
 class ApiScreen:
     """Stage 1: whether a file may hold something an analysis rule reports."""
 
     def __init__(self, extra_names: Iterable[str] = ()):
-        self.tokens = tuple(t.lower() for t in SDK_ROOTS + tuple(_shape_tails()))
         self.names = frozenset(name for name in extra_names if name)
 
     def may_report(self, text: str, words: Optional[FrozenSet[str]] = None) -> bool:
-        """`words`: the text's `identifiers`, when the caller has them already."""
-        # Substring tests on the lowered text: far faster than one case-insensitive regex.
-        lowered = text.lower()
-        if any(token in lowered for token in self.tokens):
+        """Whether the lowered text holds one of `_SCREEN_TOKENS`, or the text names a client
+        factory. `words`: the text's `identifiers`, when the caller has them already.
+
+        Each token is identifier characters (and dots): wherever the text holds one, each dotted
+        part of it lies within one of the text's identifiers. So the tokens are looked for in the
+        lowered identifiers (a fifth of the text, on average), and the text itself is lowered and
+        searched only for a dotted token whose parts are all there (as substring tests: far faster
+        than one case-insensitive regex)."""
+        words = identifiers(text) if words is None else words
+        named = " ".join(words).lower()
+        if any(token in named for token in _WORD_TOKENS):
             return True
-        return bool(self.names) and not self.names.isdisjoint(identifiers(text) if words is None else words)
+        dotted = [token for token, parts in _DOTTED_TOKENS if all(part in named for part in parts)]
+        if dotted:
+            lowered = text.lower()
+            if any(token in lowered for token in dotted):
+                return True
+        return bool(self.names) and not self.names.isdisjoint(words)
 
 
 def needs_analysis(facts: SyntaxFacts, module_name: str, clients: Iterable[str],
@@ -165,7 +182,8 @@ def _within(qualified: str, prefix: str) -> bool:
 # Fields that hold only expression contexts and operators (`Load()`, `Add()`): a third of all
 # nodes, never looked at.
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+# Leaves (their fields hold strings and constants) are known; other node types are looked at once.
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {kind: () for kind in (ast.Name, ast.Constant, ast.alias, ast.Global, ast.Nonlocal)}
 
 
 def walk(tree: ast.AST) -> Iterator[ast.AST]:

@@ -5,10 +5,21 @@ import ast
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dslint.analysis.settings import AnalysisSettings
 from dslint.file_jobs import FileJob, Mentions, module_names, words_in
-from dslint.prefilter import class_bases, code_names, identifiers, needs_analysis, syntax_facts, walk
+from dslint.prefilter import (
+    _SCREEN_TOKENS,
+    ApiScreen,
+    class_bases,
+    code_names,
+    identifiers,
+    needs_analysis,
+    syntax_facts,
+    walk,
+)
 from dslint.word_index import WordIndex
 
 
@@ -237,3 +248,29 @@ def test_module_names_from_the_package_folders_above(tmp_path, monkeypatch):
                 ("app.llm.client", False), ("app.llm.client", False), ("missing", False)]
     assert module_names(paths) == expected
     assert [module_names([path])[0] for path in paths] == expected  # one at a time: the same
+
+
+def _text_holds_a_token(text: str, factories=()) -> bool:
+    """Stage 1 as specified: a token in the lowered text, or a client factory among the identifiers."""
+    lowered = text.lower()
+    return any(token in lowered for token in _SCREEN_TOKENS) or not set(factories).isdisjoint(identifiers(text))
+
+
+# Pieces of the tokens, in other cases, glued to digits, dots, underscores and non-ASCII letters.
+_PIECES = ["openai", "OpenAI", "OPEN", "ai", "deep", "Seek", "anthropic", "lite", "LLM", "completions", "Completions",
+           "create", "CREATE", "chat", "embeddings", "images", "generate", "with", "raw", "response", "streaming",
+           "make_client", ".", "_", "9", " ", "\n", "#", "'", "(", "é", "İ", "ß", "Σ"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_stage_one_finds_a_token_exactly_when_the_text_holds_one(text):
+    assert ApiScreen(["make_client"]).may_report(text) == _text_holds_a_token(text, ["make_client"])
+
+
+@pytest.mark.parametrize("text", [
+    "client.chat.Completions.CREATE(x)", "x = chat_completions.create", "completions .create", "DEEPSEEK_API_KEY",
+    "url = 'https://api.deepseek.com'", "# uses OpenAI", "9openai", "completions.9create", "import os\n", "",
+])
+def test_stage_one_on_examples(text):
+    assert ApiScreen().may_report(text) == _text_holds_a_token(text)
