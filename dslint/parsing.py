@@ -28,7 +28,8 @@ import ast
 import re
 import sys
 import threading
-from typing import Callable, Optional, TypeVar
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterator, Optional, TypeVar
 
 import libcst as cst
 
@@ -60,10 +61,11 @@ def parse_module(source: str) -> cst.Module:
 
     Raises Unparsable (nesting, a LibCST panic, `nonlocal` at module level) or LibCST's
     ParserSyntaxError (the caller locates the error with CPython's parser)."""
-    screen(source)
+    valid = screen(source)
     text = uniform_line_breaks(source)
     try:
-        return cst.parse_module(text)
+        with _unvalidated_nodes() if valid else nullcontext():
+            return cst.parse_module(text)
     except cst.ParserSyntaxError:
         raise
     except BaseException as error:  # noqa: B036 -- only LibCST's Rust panics are caught here
@@ -83,14 +85,15 @@ def uniform_line_breaks(source: str) -> str:
     return _LINE_BREAK.sub("\n", source)
 
 
-def screen(source: str) -> None:
-    """Raise Unparsable when `source` must not reach LibCST's parser (see the module docstring)."""
+def screen(source: str) -> bool:
+    """Raise Unparsable when `source` must not reach LibCST's parser (see the module docstring);
+    else whether CPython's parser accepts it."""
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
         if any(message in (error.msg or "") for message in _FINAL_MESSAGES):
             raise Unparsable(error.lineno or 1, error.offset or 1, error.msg) from None
-        return  # LibCST may parse it (newer syntax); if not, its error is reported
+        return False  # LibCST may parse it (newer syntax); if not, its error is reported
     except (RecursionError, MemoryError) as error:
         detail = str(error) or error.__class__.__name__
         raise Unparsable(1, 1, f"nested too deeply to parse ({detail})") from None
@@ -102,6 +105,25 @@ def screen(source: str) -> None:
                          f"nested too deeply to analyse (more than {MAX_NESTING} levels)")
     if "nonlocal" in source:
         _check_nonlocal(source)
+    return True
+
+
+@contextmanager
+def _unvalidated_nodes() -> Iterator[None]:
+    """Within the block, LibCST's nodes are built without validation (`CSTNode.__post_init__`, an
+    eighth of parsing). What its parser builds from text CPython's parser accepts is valid code
+    (LibCST round-trips it), so the checks would all pass; LibCST's own comment there wishes it
+    could skip them when parsing."""
+    validate = cst.CSTNode.__post_init__
+    cst.CSTNode.__post_init__ = _built
+    try:
+        yield
+    finally:
+        cst.CSTNode.__post_init__ = validate
+
+
+def _built(node: cst.CSTNode) -> None:
+    pass
 
 
 def too_deep(tree: ast.AST, limit: int) -> Optional[ast.AST]:
