@@ -110,7 +110,7 @@ class _Run:
     def _screen(self, indexes: Iterable[int], force: bool) -> List[Screened]:
         indexes = list(indexes)
         found, todo = self._from_cache(indexes, lambda job: self.cache.screened(job, force))
-        for index, screened in zip(todo, self.workers.map(screen_file, [(self.jobs[i], force) for i in todo])):
+        for screened, index in zip(self.workers.map(screen_file, [(self.jobs[i], force) for i in todo]), todo):
             if isinstance(screened, WorkFailed):
                 self.result.errors.append(f"failed to read {self.jobs[index].display}: {screened.message}")
                 screened = Screened(notice=f"{self.jobs[index].display} was not checked")
@@ -159,7 +159,7 @@ class _Run:
         # texts the cache left out, which the analysis needs.)
         todo.sort(key=lambda i: -len(self._text(i) or ""))
         work = [(self.jobs[i], self.screened[i], module_clients) for i in todo]
-        for index, outcome in zip(todo, self.workers.map(analyse_file, work, heavy=True)):
+        for outcome, index in zip(self.workers.map(analyse_file, work, heavy=True), todo):
             if isinstance(outcome, WorkFailed):
                 self.result.errors.append(f"failed to lint {self.jobs[index].display}: {outcome.message}")
                 outcome = Analysed()
@@ -248,7 +248,7 @@ class _Run:
         """What the code of each file calls and names (None: CPython's parser cannot tell)."""
         found, todo = self._from_cache(indexes, lambda job: self.cache.code_names(job))
         work = [(self.jobs[i], self.screened[i].text) for i in todo]
-        for index, code in zip(todo, self.workers.map(code_names_in, work)):
+        for code, index in zip(self.workers.map(code_names_in, work), todo):
             if isinstance(code, WorkFailed):
                 code = None
             elif self.cache and code is not None:
@@ -264,7 +264,7 @@ class _Run:
         cached, todo = self._from_cache((i for i in indexes if i not in found), lambda job: self.cache.words(job, words))
         found.update(cached)
         work = [(self.jobs[i], self.screened[i].text, words) for i in todo]
-        for index, mentioned in zip(todo, self.workers.map(words_in, work)):
+        for mentioned, index in zip(self.workers.map(words_in, work), todo):
             if isinstance(mentioned, WorkFailed):
                 self.result.errors.append(f"failed to search {self.jobs[index].display}: {mentioned.message}")
                 mentioned = Mentions(words, words)  # analysed, then: the analysis reports what goes wrong

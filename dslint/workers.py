@@ -1,8 +1,10 @@
 """Running one step of a run over many files, in worker processes when it pays (`--jobs`).
 
 A step is a top-level function applied to tuples of picklable arguments; results come back in
-order. A failure in one file is a `WorkFailed` result for that file, never an exception of the
-run. Small batches stay in this process: starting workers costs more than screening a few files.
+order, each as soon as it is ready, so that what the caller does with one overlaps the workers'
+work on the next. A failure in one file is a `WorkFailed` result for that file, never an
+exception of the run. Small batches stay in this process: starting workers costs more than
+screening a few files.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, List, Sequence, Tuple
+from typing import Any, Callable, Iterable, Iterator, List, Sequence, Tuple
 
 # A run allocates millions of short-lived objects (CPython's and LibCST's trees, the facts):
 # at CPython's default thresholds (700, 10, 10) it collects every 700 allocations, and a sixth of a
@@ -52,29 +54,39 @@ class Workers:
     def __init__(self, count: int):
         self.count = max(1, count)
 
-    def map(self, function: Callable, arguments: Sequence[Tuple], heavy: bool = False) -> List[Any]:
-        """`function(*args)` for each tuple of `arguments`. `heavy` steps (the LibCST analysis, up
-        to seconds a file) go to workers one file at a time, largest first as given; light ones in
-        chunks."""
+    def map(self, function: Callable, arguments: Sequence[Tuple], heavy: bool = False) -> Iterator[Any]:
+        """`function(*args)` for each tuple of `arguments`, in order, each as soon as it is ready
+        (the workers start at once, with the garbage-collection thresholds of now; iterate to the
+        end, which shuts them down). `heavy` steps (the LibCST analysis, up to seconds a file) go
+        to workers one file at a time, largest first as given; light ones in chunks."""
         work = [(function, args) for args in arguments]
         processes = min(self.count, len(work))
         if processes < 2 or (not heavy and len(work) < _MIN_LIGHT_BATCH):
-            return [_call(item) for item in work]
+            return map(_call, work)
         # Light steps in 16 chunks per process: a file that names an SDK is parsed, one that does not
         # is only read, so chunks differ in cost; with 4 per process, one worker waited for the other's last.
         chunksize = 1 if heavy else max(16, len(work) // (processes * 16))
         # Imported here: a run of a few files (a pre-commit hook) never starts a worker.
         from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
 
-        try:
-            with ProcessPoolExecutor(processes, mp_context=_context(), initializer=gc.set_threshold,
-                                     initargs=gc.get_threshold()) as pool:
-                return list(pool.map(_call, work, chunksize=chunksize))
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): do the step here, where a crash is at least visible.
-            logging.getLogger("dslint").debug("worker pool broke; running the step in-process", exc_info=True)
-            return [_call(item) for item in work]
+        pool = ProcessPoolExecutor(processes, mp_context=_context(), initializer=gc.set_threshold,
+                                   initargs=gc.get_threshold())
+        return _as_ready(pool, pool.map(_call, work, chunksize=chunksize), work)
+
+
+def _as_ready(pool, results: Iterable[Any], work: List[Tuple[Callable, Tuple]]) -> Iterator[Any]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        with pool:
+            for result in results:
+                yield result
+                done += 1
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): do the rest here, where a crash is at least visible.
+        logging.getLogger("dslint").debug("worker pool broke; running the step in-process", exc_info=True)
+        yield from map(_call, work[done:])
 
 
 def _context():

@@ -1,7 +1,11 @@
 """Worker processes run steps with the run's garbage-collection thresholds, and the thresholds
-are the caller's again after the run."""
+are the caller's again after the run; results come in order, each as soon as it is ready, and a
+pool that breaks leaves the rest of the step to this process."""
 
 import gc
+import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -23,10 +27,41 @@ def test_thresholds_hold_within_the_block_and_are_restored_after_it_even_on_erro
 
 def test_worker_processes_get_the_thresholds_of_the_run():
     with fewer_garbage_collections():
-        inside = Workers(2).map(gc.get_threshold, [(), ()], heavy=True)
+        inside = Workers(2).map(gc.get_threshold, [(), ()], heavy=True)  # the workers start now
     outside = Workers(2).map(gc.get_threshold, [(), ()], heavy=True)
-    assert inside == [GC_THRESHOLDS, GC_THRESHOLDS]
-    assert outside == [gc.get_threshold()] * 2
+    assert list(inside) == [GC_THRESHOLDS, GC_THRESHOLDS]
+    assert list(outside) == [gc.get_threshold()] * 2
+
+
+def _sees(marker: str) -> bool:
+    """Whether `marker` appears within ten seconds."""
+    deadline = time.monotonic() + 10
+    while not os.path.exists(marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_results_come_as_they_are_ready(tmp_path):
+    """The last item waits for what the caller does on receiving the first: it would wait in vain
+    if the results came all at once."""
+    marker = str(tmp_path / "first result received")
+    results = iter(Workers(2).map(_sees, [(str(tmp_path),), (marker,)], heavy=True))
+    first = next(results)
+    Path(marker).touch()
+    assert (first, next(results)) == (True, True)
+
+
+def _exit_in_a_worker(parent: int, value: int) -> int:
+    if value == 2 and os.getpid() != parent:
+        os._exit(1)  # the worker dies
+    return value * 10
+
+
+def test_a_broken_pool_leaves_the_rest_to_this_process():
+    values = list(Workers(2).map(_exit_in_a_worker, [(os.getpid(), value) for value in range(6)], heavy=True))
+    assert values == [0, 10, 20, 30, 40, 50]
 
 
 def test_a_lint_run_steps_at_the_runs_thresholds(tmp_path, monkeypatch):
