@@ -401,15 +401,22 @@ def _attribute_chain(func: ast.expr) -> Tuple[Tuple[str, ...], Optional[str]]:
 
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")  # Python's identifiers, non-ASCII ones included
-_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # the same on ASCII text, 1.6 times faster
+# ASCII text: every character that cannot be part of an identifier, made a space.
+_SEPARATORS = str.maketrans({chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")})
 # The bases of a class statement: everything between `class Name(` and the colon of its header.
 # Anchored on a line break rather than `^` with re.MULTILINE, which tries every position: 9 times faster.
 _CLASS_HEADER = re.compile(r"\n[ \t]*class[ \t]+\w+[ \t]*\(([^:]*)")
 
 
 def identifiers(text: str) -> FrozenSet[str]:
-    """Every identifier-shaped word of a file (comments and strings included: it only over-selects)."""
-    return frozenset((_ASCII_IDENTIFIER if text.isascii() else _IDENTIFIER).findall(text))
+    """Every identifier-shaped word of a file (comments and strings included: it only over-selects).
+
+    On ASCII text, the runs of letters, digits and underscores (numbers too: splitting on the
+    other characters is 1.6 times faster than finding identifiers with a regex). Code names an
+    identifier as a whole run: only a keyword can follow a number without a space (`1if`)."""
+    if text.isascii():
+        return frozenset(text.translate(_SEPARATORS).split())
+    return frozenset(_IDENTIFIER.findall(text))
 
 
 def class_bases(text: str) -> FrozenSet[str]:

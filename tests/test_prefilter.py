@@ -22,6 +22,8 @@ from dslint.prefilter import (
 )
 from dslint.word_index import WordIndex
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def facts(source: str, module: str = "app.main", is_package: bool = False):
     return syntax_facts(ast.parse(source), source, module, is_package)
@@ -274,3 +276,25 @@ def test_stage_one_finds_a_token_exactly_when_the_text_holds_one(text):
 ])
 def test_stage_one_on_examples(text):
     assert ApiScreen().may_report(text) == _text_holds_a_token(text)
+
+
+def _names_cpython_tokenizes(text: str) -> set:
+    import io
+    import tokenize
+
+    return {token.string for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type == tokenize.NAME}
+
+
+@pytest.mark.parametrize("path", sorted(str(path.relative_to(REPO)) for path in (REPO / "dslint").rglob("*.py")))
+def test_identifiers_hold_every_name_of_the_code(path):
+    text = (REPO / path).read_text(encoding="utf-8")
+    assert _names_cpython_tokenizes(text) <= identifiers(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x = obj.ask(1e5, '2fa')  # ok_then\n", {"x", "obj", "ask", "1e5", "2fa", "ok_then"}),
+    ("y = 1if z else 0x1F\n", {"y", "1if", "z", "else", "0x1F"}),  # a keyword glued to a number
+    ("naïve = café.crème(ü)\n", {"naïve", "café", "crème", "ü"}),
+])
+def test_identifiers_of_ascii_and_other_text(text, expected):
+    assert identifiers(text) == expected
