@@ -85,3 +85,30 @@ def test_validation_is_back_after_an_error(monkeypatch):
     with pytest.raises(RuntimeError):
         parsing.parse_module("x = 1\n")
     assert cst.CSTNode.__post_init__ is validate
+
+
+def _deepest_as_defined(tree: ast.AST, limit: int):
+    """`parsing.too_deep` as its docstring defines it, on `ast.iter_child_nodes`."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        for child in ast.iter_child_nodes(node):
+            extra = len(child.values) if isinstance(child, ast.BoolOp) else (
+                len(child.generators) if isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+                else 0)
+            stack.append((child, depth + 1 + extra))
+    return None
+
+
+DEEP_SOURCES = ["x = " + " and ".join(f"a{i}" for i in range(40)) + "\n",
+                "y = [i for a in b for c in d for e in f for i in e if i]\n",
+                "z = " + "-" * 30 + "q\n", "w = " + "(" * 20 + "1" + ")" * 20 + "\n"]
+
+
+@pytest.mark.parametrize("source", DEEP_SOURCES + [(REPO / path).read_text(encoding="utf-8") for path in REPO_FILES[:40]])
+def test_too_deep_finds_the_node_the_definition_finds(source):
+    tree = ast.parse(source)
+    for limit in (0, 3, 8, 15, 30, 60):
+        assert parsing.too_deep(tree, limit) is _deepest_as_defined(tree, limit)

@@ -21,6 +21,7 @@ from dslint.prefilter import (
     walk,
 )
 from dslint.word_index import WordIndex
+from node_kinds import REPO, REPO_FILES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -228,9 +229,18 @@ def test_walk_is_ast_walk_without_contexts_and_operators():
     tree = ast.parse("def f(a, *, b=1):\n    x = {**a, 'k': not b or -a + 1 < 2}\n    global g\n"
                      "    return [y async for y in a if y is not None]\n"
                      "match p:\n    case Point(x=0, y=[1, *rest]) | {'k': _}:\n        pass\n")
-    expected = [node for node in ast.walk(tree)
-                if not isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop))]
-    assert list(walk(tree)) == expected
+    assert list(walk(tree)) == _walked_as_defined(tree)
+
+
+@pytest.mark.parametrize("path", REPO_FILES)
+def test_walk_is_ast_walk_without_contexts_and_operators_on_repo_files(path):
+    tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+    assert list(walk(tree)) == _walked_as_defined(tree)
+
+
+def _walked_as_defined(tree: ast.AST) -> list:
+    return [node for node in ast.walk(tree)
+            if not isinstance(node, (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop))]
 
 
 def test_module_names_from_the_package_folders_above(tmp_path, monkeypatch):
@@ -250,6 +260,9 @@ def test_module_names_from_the_package_folders_above(tmp_path, monkeypatch):
                 ("app.llm.client", False), ("app.llm.client", False), ("missing", False)]
     assert module_names(paths) == expected
     assert [module_names([path])[0] for path in paths] == expected  # one at a time: the same
+    # A path that does not exist (`--stdin-filename`) named from the current folder's packages.
+    monkeypatch.chdir(tmp_path / "app" / "llm")
+    assert module_names([Path("fresh.py"), Path("../new.py")]) == [("app.llm.fresh", False), ("app.new", False)]
 
 
 def _text_holds_a_token(text: str, factories=()) -> bool:
