@@ -1,6 +1,7 @@
 """Worker processes run steps with the run's garbage-collection thresholds, and the thresholds
-are the caller's again after the run; results come in order, each as soon as it is ready, and a
-pool that breaks leaves the rest of the step to this process."""
+are the caller's again after the run; an analysis leaves no garbage behind and nothing frozen;
+results come in order, each as soon as it is ready, and a pool that breaks leaves the rest of the
+step to this process."""
 
 import gc
 import os
@@ -11,7 +12,8 @@ import pytest
 
 import dslint.engine
 from dslint.config import ConfigResolver
-from dslint.engine import lint_paths
+from dslint.engine import lint_paths, settings_of
+from dslint.file_jobs import FileJob, analyse_file, screen_file
 from dslint.workers import GC_THRESHOLDS, Workers, fewer_garbage_collections
 
 
@@ -31,6 +33,36 @@ def test_worker_processes_get_the_thresholds_of_the_run():
     outside = Workers(2).map(gc.get_threshold, [(), ()], heavy=True)
     assert list(inside) == [GC_THRESHOLDS, GC_THRESHOLDS]
     assert list(outside) == [gc.get_threshold()] * 2
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chatbot" / "jobs.py"
+
+
+def _analysis_of_the_example():
+    """The example's screening (done), and its analysis (to do)."""
+    job = FileJob(EXAMPLE, str(EXAMPLE), settings_of(ConfigResolver(EXAMPLE.parent).config_for(EXAMPLE)))
+    screened = screen_file(job, force=True)
+    return lambda: analyse_file(job, screened, {})
+
+
+def test_an_analysis_leaves_no_garbage_and_nothing_frozen():
+    analyse = _analysis_of_the_example()
+    gc.collect()
+    analysed = analyse()
+    assert analysed.findings and analysed.facts.call_sites  # scopes were built: cycles to collect
+    assert gc.get_freeze_count() == 0
+    assert gc.collect() == 0
+
+
+def test_an_analysis_leaves_what_its_caller_froze_frozen():
+    analyse = _analysis_of_the_example()
+    kept = [[index] for index in range(1000)]
+    gc.freeze()
+    try:
+        analyse()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
 
 
 def _sees(marker: str) -> bool:
