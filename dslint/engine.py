@@ -248,7 +248,8 @@ class _Run:
         """What the code of each file calls and names (None: CPython's parser cannot tell)."""
         found, todo = self._from_cache(indexes, lambda job: self.cache.code_names(job))
         work = [(self.jobs[i], self.screened[i].text) for i in todo]
-        for code, index in zip(self.workers.map(code_names_in, work), todo):
+        # Each file is parsed: in workers even when they are a few dozen (this process would keep them waiting).
+        for code, index in zip(self.workers.map(code_names_in, work, heavy=True), todo):
             if isinstance(code, WorkFailed):
                 code = None
             elif self.cache and code is not None:

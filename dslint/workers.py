@@ -57,8 +57,9 @@ class Workers:
     def map(self, function: Callable, arguments: Sequence[Tuple], heavy: bool = False) -> Iterator[Any]:
         """`function(*args)` for each tuple of `arguments`, in order, each as soon as it is ready
         (the workers start at once, with the garbage-collection thresholds of now; iterate to the
-        end, which shuts them down). `heavy` steps (the LibCST analysis, up to seconds a file) go
-        to workers one file at a time, largest first as given; light ones in chunks."""
+        end, which shuts them down). `heavy` steps (a parse, the LibCST analysis: milliseconds to
+        seconds a file) go to workers one file at a time, however few, largest first as given;
+        light ones in chunks, and in this process when there are few."""
         work = [(function, args) for args in arguments]
         processes = min(self.count, len(work))
         if processes < 2 or (not heavy and len(work) < _MIN_LIGHT_BATCH):
