@@ -118,6 +118,8 @@ class _Run:
                 if index not in self.word_index:
                     self.word_index.add(index, *screened.mentioned)
                 screened.mentioned = None
+            if self._needs_analysis(index, screened, {}, []):
+                load_analysis()  # now, while the workers screen the rest, rather than after them
             found[index] = screened
             if self.cache:
                 self.cache.store_screened(self.jobs[index], force, screened)

@@ -215,3 +215,21 @@ def test_paths_under_the_working_folder_are_shown_relative(project):
         project, "-", "--stdin-filename", str(project / "pkg" / "x.py"), "--format", "concise", stdin=UNHANDLED_CALL
     )
     assert named.stdout.startswith(f"pkg/x.py:{CALL_ROW}:")
+
+
+_IMPORTS_LIBCST = ("import sys\nfrom dslint.cli import main\n"
+                   "try:\n    main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+                   "print('libcst' in sys.modules)\n")
+
+
+@pytest.mark.parametrize("source, imported", [
+    ("import os\nprint(os.getcwd())\n", False),                      # names no SDK
+    ("# see the openai docs\nimport json\njson.dumps({})\n", False),  # names one, calls nothing of it
+    ("from openai import OpenAI\nOpenAI().models.list()\n", True),
+])
+def test_libcst_is_imported_only_when_a_file_can_hold_an_api_call(tmp_path, source, imported):
+    (tmp_path / "job.py").write_text(source)
+    for jobs in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", _IMPORTS_LIBCST, "--no-cache", "--jobs", jobs, "--quiet", "job.py"],
+                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        assert out.splitlines()[-1] == str(imported)
