@@ -39,7 +39,7 @@ Three more costs of resolving metadata go in the same block, with the same resul
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 import libcst as cst
 import libcst._batched_visitor as batched_visitor
@@ -61,7 +61,10 @@ _VALUE_DEPENDENT = frozenset({"ImportFrom", "LazyImportFrom", "FormattedStringEx
 _BATCHED_VISITOR = getattr(batched_visitor, "_BatchedCSTVisitor", None)
 _SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
-_TRIVIA_TYPES = frozenset(kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, TRIVIA))
+# By the classes each derives from, not `issubclass`: LibCST's bases are abstract classes, whose
+# checks cost a hundred times as much the first time (20 ms of every run that analyses a file).
+_TRIVIA_TYPES = frozenset(kind for kind in vars(cst).values()
+                          if isinstance(kind, type) and not frozenset(TRIVIA).isdisjoint(kind.__mro__))
 _TRIVIA_NAMES = frozenset(kind.__name__ for kind in _TRIVIA_TYPES)
 _DISPATCH = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
 
@@ -72,6 +75,7 @@ _Plan = Optional[Tuple[Tuple[str, ...], bool, bool, bool, bool, bool]]
 _PLANS: Dict[Tuple[type, type], _Plan] = {}
 _UNKNOWN = object()
 _HOOK_NAMES: Dict[type, Tuple[str, ...]] = {}  # batchable visitor class -> what `get_visitors` names
+_OWN_HOOKS: Dict[type, FrozenSet[str]] = {}  # visitor class -> `_own_hooks`
 
 
 @contextmanager
@@ -165,8 +169,7 @@ def _wants_attribute_calls(visitor_class: type, node_type: str) -> bool:
             or visitor_class.on_leave_attribute is not cst.CSTVisitor.on_leave_attribute):
         return True
     prefixes = (f"visit_{node_type}_", f"leave_{node_type}_")
-    return any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
-               for name in dir(visitor_class) if name.startswith(prefixes))
+    return any(name.startswith(prefixes) for name in _own_hooks(visitor_class))
 
 
 def _wants_call(visitor_class: type, dispatch: str, hook: str) -> bool:
@@ -185,9 +188,18 @@ def _skips_trivia(visitor_class: type) -> bool:
         return True
     if any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name) for name in _DISPATCH):
         return False
-    return not any(getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None)
-                   for name in dir(visitor_class)
-                   if name.startswith(("visit_", "leave_")) and name.split("_")[1] in _TRIVIA_NAMES)
+    return not any(name.split("_")[1] in _TRIVIA_NAMES for name in _own_hooks(visitor_class))
+
+
+def _own_hooks(visitor_class: type) -> FrozenSet[str]:
+    """The `visit_*`/`leave_*` hooks the visitor class does not inherit from CSTVisitor, which has
+    an empty one for every node type and field: looked for once per class (a thousand names)."""
+    hooks = _OWN_HOOKS.get(visitor_class)
+    if hooks is None:
+        hooks = _OWN_HOOKS[visitor_class] = frozenset(
+            name for name in dir(visitor_class)
+            if name.startswith(("visit_", "leave_")) and getattr(visitor_class, name) is not getattr(cst.CSTVisitor, name, None))
+    return hooks
 
 
 def _get_visitors(self: cst.BatchableCSTVisitor) -> Dict[str, Callable]:
