@@ -363,7 +363,7 @@ def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_e
     if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
         return RunResult(findings=[], errors=[], notices=[], files_checked=0, sources={})
     config = resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -385,7 +385,7 @@ def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigRe
 
     if reads_stdin:
         shown = stdin_filename or STDIN
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
