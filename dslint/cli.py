@@ -319,10 +319,13 @@ class _RunOptions:
     def lint_options(self, stamps: Optional[Mapping[str, Optional[Stamp]]] = None) -> Iterator[dict]:
         """The keyword arguments of `dslint.engine.lint_paths` these options set; the cache is
         saved when the block ends. `stamps`: the files' stamps already taken (dslint.snapshot)."""
-        from dslint.cache import Cache
         from dslint.workers import default_jobs
 
-        cache = Cache(self.cache_folder, stamps) if self.cache_folder is not None else None
+        cache = None
+        if self.cache_folder is not None:
+            from dslint.cache import Cache
+
+            cache = Cache(self.cache_folder, stamps)
         yield {"jobs": self.jobs or default_jobs(), "cache": cache}
         if cache is not None:
             cache.save()
