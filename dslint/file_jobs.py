@@ -200,8 +200,10 @@ def _analyse_with_frozen_tree(job: FileJob, screened: Screened, module_clients: 
     try:
         return _analyse(job, screened, module_clients)
     finally:
-        gc.collect()
-        gc.unfreeze()
+        # Nothing is frozen when the text did not parse: then a collection would walk every object.
+        if gc.get_freeze_count():
+            gc.collect()
+            gc.unfreeze()
 
 
 def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleClient], freeze: bool = True) -> Analysed:

@@ -65,6 +65,17 @@ def test_an_analysis_leaves_what_its_caller_froze_frozen():
         gc.unfreeze()
 
 
+def test_text_that_does_not_parse_costs_no_collection(monkeypatch):
+    nested = "x = " + "(" * 300 + ")" * 300 + "\n"
+    job = FileJob(EXAMPLE, str(EXAMPLE), settings_of(ConfigResolver(EXAMPLE.parent).config_for(EXAMPLE)), nested)
+    screened = screen_file(job, force=True)
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *generation: collections.append(generation))
+    analysed = analyse_file(job, screened, {})
+    assert [finding.code for finding in analysed.findings] == ["DS001"]
+    assert collections == [] and gc.get_freeze_count() == 0
+
+
 def _sees(marker: str) -> bool:
     """Whether `marker` appears within ten seconds."""
     deadline = time.monotonic() + 10
