@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator, List, Mapping, Optional, Sequence, T
 import click
 
 from dslint import __version__
-from dslint.config import ConfigError, ConfigResolver
+from dslint.config import Config, ConfigError, ConfigResolver
 from dslint.discovery import discover, is_force_excluded
 from dslint.docs import UnknownRuleError, rule_doc
 from dslint.reporters import FORMATS, render
@@ -365,19 +365,24 @@ def _lint_stdin(stdin_filename: Optional[str], resolver: ConfigResolver, force_e
 
     if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
         return RunResult(findings=[], errors=[], notices=[], files_checked=0, sources={})
-    config = resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
-    data = sys.stdin.buffer.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return RunResult(
-            findings=[],
-            errors=[f"cannot read {stdin_filename or 'stdin'}: not valid UTF-8 (byte {exc.start})"],
-            notices=[],
-            files_checked=0,
-            sources={},
-        )
+    config = _stdin_config(stdin_filename, resolver)
+    text, error = _stdin_text(stdin_filename or "stdin")
+    if text is None:
+        return RunResult(findings=[], errors=[error], notices=[], files_checked=0, sources={})
     return lint_text(text, stdin_filename or STDIN, config)
+
+
+def _stdin_text(shown: str) -> Tuple[Optional[str], str]:
+    """The text on stdin; None and the error line when it is not UTF-8."""
+    try:
+        return sys.stdin.buffer.read().decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"cannot read {shown}: not valid UTF-8 (byte {exc.start})"
+
+
+def _stdin_config(stdin_filename: Optional[str], resolver: ConfigResolver) -> Config:
+    """The config of the file stdin stands for: that of `--stdin-filename`, or of the current folder."""
+    return resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
 
 
 def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigResolver, force_exclude: bool,
@@ -388,17 +393,13 @@ def _fix(paths: Sequence[str], stdin_filename: Optional[str], resolver: ConfigRe
 
     if reads_stdin:
         shown = stdin_filename or STDIN
-        data = sys.stdin.buffer.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            outcome = FixOutcome(RunResult(errors=[f"cannot read {shown}: not valid UTF-8 (byte {exc.start})"]))
-            return outcome, []
+        text, error = _stdin_text(shown)
+        if text is None:
+            return FixOutcome(RunResult(errors=[error])), []
         if stdin_filename and force_exclude and is_force_excluded(Path(stdin_filename), resolver):
             outcome = FixOutcome(RunResult(files_checked=0))
         else:
-            config = resolver.config_for(Path(stdin_filename)) if stdin_filename else resolver.config_for_dir(resolver.cwd)
-            outcome = fix_text(text, shown, config, unsafe)
+            outcome = fix_text(text, shown, _stdin_config(stdin_filename, resolver), unsafe)
         if not outcome.changes:  # stdout echoes the source unchanged
             outcome.changes = [FileChange(shown, text, text)]
         path_errors: List[str] = []

@@ -71,8 +71,9 @@ def module_names(paths: Iterable[Path]) -> List[Tuple[str, bool]]:
             if folder is None:
                 folder = resolved[parent] = os.path.realpath(parent)
         is_package = name == "__init__.py"
-        parts = package_of(folder) + (() if is_package else (os.path.splitext(name)[0],))
-        names.append((".".join(parts) or os.path.splitext(name)[0], is_package))
+        stem = os.path.splitext(name)[0]
+        parts = package_of(folder) + (() if is_package else (stem,))
+        names.append((".".join(parts) or stem, is_package))
     return names
 
 
@@ -195,18 +196,17 @@ def _analyse_with_frozen_tree(job: FileJob, screened: Screened, module_clients: 
     its cycles (scopes and their assignments, which hold the tree) go now, not in a rare
     collection of everything.
     Where something else froze objects (dslint used as a library), nothing is frozen or lifted."""
-    if gc.get_freeze_count():
-        return _analyse(job, screened, module_clients, freeze=False)
+    freeze = not gc.get_freeze_count()
     try:
-        return _analyse(job, screened, module_clients)
+        return _analyse(job, screened, module_clients, freeze)
     finally:
         # Nothing is frozen when the text did not parse: then a collection would walk every object.
-        if gc.get_freeze_count():
+        if freeze and gc.get_freeze_count():
             gc.collect()
             gc.unfreeze()
 
 
-def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleClient], freeze: bool = True) -> Analysed:
+def _analyse(job: FileJob, screened: Screened, module_clients: Dict[str, ModuleClient], freeze: bool) -> Analysed:
     import libcst as cst
 
     from dslint.analysis.file_facts import analyze_module

@@ -23,8 +23,6 @@ from dslint.prefilter import (
 from dslint.word_index import WordIndex
 from node_kinds import REPO, REPO_FILES
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 def facts(source: str, module: str = "app.main", is_package: bool = False):
     return syntax_facts(ast.parse(source), source, module, is_package)

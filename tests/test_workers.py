@@ -38,9 +38,9 @@ def test_worker_processes_get_the_thresholds_of_the_run():
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "chatbot" / "jobs.py"
 
 
-def _analysis_of_the_example():
-    """The example's screening (done), and its analysis (to do)."""
-    job = FileJob(EXAMPLE, str(EXAMPLE), settings_of(ConfigResolver(EXAMPLE.parent).config_for(EXAMPLE)))
+def _analysis_of_the_example(text=None):
+    """The example's screening (done), and its analysis (to do); `text` instead of its own."""
+    job = FileJob(EXAMPLE, str(EXAMPLE), settings_of(ConfigResolver(EXAMPLE.parent).config_for(EXAMPLE)), text)
     screened = screen_file(job, force=True)
     return lambda: analyse_file(job, screened, {})
 
@@ -66,12 +66,10 @@ def test_an_analysis_leaves_what_its_caller_froze_frozen():
 
 
 def test_text_that_does_not_parse_costs_no_collection(monkeypatch):
-    nested = "x = " + "(" * 300 + ")" * 300 + "\n"
-    job = FileJob(EXAMPLE, str(EXAMPLE), settings_of(ConfigResolver(EXAMPLE.parent).config_for(EXAMPLE)), nested)
-    screened = screen_file(job, force=True)
+    analyse = _analysis_of_the_example("x = " + "(" * 300 + ")" * 300 + "\n")
     collections = []
     monkeypatch.setattr(gc, "collect", lambda *generation: collections.append(generation))
-    analysed = analyse_file(job, screened, {})
+    analysed = analyse()
     assert [finding.code for finding in analysed.findings] == ["DS001"]
     assert collections == [] and gc.get_freeze_count() == 0
 

@@ -63,8 +63,9 @@ _SCOPE_TESTED_CLASSES = getattr(scope_provider, "_ASSIGNMENT_LIKE_NODES", None)
 
 # By the classes each derives from, not `issubclass`: LibCST's bases are abstract classes, whose
 # checks cost a hundred times as much the first time (20 ms of every run that analyses a file).
+_TRIVIA_BASES = frozenset(TRIVIA)
 _TRIVIA_TYPES = frozenset(kind for kind in vars(cst).values()
-                          if isinstance(kind, type) and not frozenset(TRIVIA).isdisjoint(kind.__mro__))
+                          if isinstance(kind, type) and not _TRIVIA_BASES.isdisjoint(kind.__mro__))
 _TRIVIA_NAMES = frozenset(kind.__name__ for kind in _TRIVIA_TYPES)
 _DISPATCH = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
 
